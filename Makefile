@@ -1,0 +1,37 @@
+# Two commands do everything on a fresh machine with Python 3.11 and make:
+#   make serve   set up .venv, build the database, serve it at http://127.0.0.1:8001/
+#   make test    set up .venv, then run the whole test suite
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+DB := north-korea-cities.db
+INSPECT := inspect-data.json
+INSTALLED := $(VENV)/.installed
+SOURCES := build.py schema.sql metadata.yml $(wildcard source/*)
+
+.PHONY: install build serve test clean
+
+install: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet '.[test]'
+	touch $@
+
+build: $(DB) $(INSPECT)
+
+$(DB): $(INSTALLED) $(SOURCES)
+	$(BIN)/python build.py --db $(DB)
+
+$(INSPECT): $(DB)
+	$(BIN)/datasette inspect $(DB) --inspect-file $(INSPECT)
+
+serve: build
+	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/serve.sh
+
+test: $(INSTALLED)
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(DB) $(INSPECT) build *.egg-info

@@ -1,0 +1,106 @@
+-- The single truth for the tables of north-korea-cities.db.
+-- build.py applies this file with executescript, then inserts parents before children.
+
+-- The four statuses of the source's summary table, with the count the summary declares.
+CREATE TABLE statuses (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE CHECK (length(name) > 0),
+    declared_count INTEGER NOT NULL CHECK (declared_count >= 0),
+    province_level INTEGER NOT NULL CHECK (province_level IN (0, 1)),
+    source_line INTEGER NOT NULL UNIQUE CHECK (source_line > 0)
+);
+
+-- How the source's sort keys (AA, AB, AC in the Province column) are read:
+-- loaded from source/sort-keys.csv, where each interpretation is cited.
+CREATE TABLE sort_keys (
+    sort_key TEXT PRIMARY KEY CHECK (sort_key GLOB '[A-Z][A-Z]'),
+    status_id INTEGER NOT NULL REFERENCES statuses(id),
+    note TEXT NOT NULL CHECK (length(note) > 0),
+    citation TEXT NOT NULL CHECK (citation LIKE 'https://%')
+);
+
+-- First-level divisions: the provinces named in the list, and each province-level city as a
+-- division of its own.
+CREATE TABLE provinces (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE CHECK (length(name) > 0),
+    kind TEXT NOT NULL CHECK (kind IN ('province', 'province-level city'))
+);
+
+CREATE TABLE cities (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE CHECK (length(name) > 0),
+    province_id INTEGER NOT NULL REFERENCES provinces(id),
+    status_id INTEGER NOT NULL REFERENCES statuses(id),
+    population_2008 INTEGER NOT NULL CHECK (population_2008 BETWEEN 1 AND 999999999),
+    founded TEXT NOT NULL,
+    founded_precision TEXT NOT NULL CHECK (
+        (founded_precision = 'year' AND founded GLOB '[0-9][0-9][0-9][0-9]')
+        OR (founded_precision = 'month' AND founded GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]')
+        OR (founded_precision = 'day'
+            AND founded GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'
+            AND date(founded) = founded)
+    ),
+    source_line INTEGER NOT NULL UNIQUE CHECK (source_line > 0)
+);
+CREATE INDEX cities_province_id ON cities(province_id);
+CREATE INDEX cities_status_id ON cities(status_id);
+CREATE INDEX cities_population_2008 ON cities(population_2008);
+
+-- Every line of prose in the source (the introduction, the notes, the foundation-date note,
+-- the see-also list), so the database explains itself.
+CREATE TABLE notes (
+    id INTEGER PRIMARY KEY,
+    section TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('paragraph', 'note', 'see also')),
+    text TEXT NOT NULL CHECK (length(text) > 0),
+    source_line INTEGER NOT NULL UNIQUE CHECK (source_line > 0)
+);
+
+-- Where this database came from: article, licence, the source file and its sha256.
+CREATE TABLE provenance (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL CHECK (length(value) > 0)
+);
+
+CREATE VIEW city_list AS
+SELECT
+    cities.id,
+    cities.name AS city,
+    provinces.name AS province,
+    provinces.kind AS province_kind,
+    statuses.name AS status,
+    cities.population_2008,
+    cities.founded,
+    cities.founded_precision
+FROM cities
+JOIN provinces ON provinces.id = cities.province_id
+JOIN statuses ON statuses.id = cities.status_id
+ORDER BY cities.population_2008 DESC;
+
+-- The source disagrees with itself: the summary declares 1/3/0/25, the list holds 1/2/1/24.
+CREATE VIEW status_reconciliation AS
+SELECT
+    statuses.id,
+    statuses.name AS status,
+    statuses.declared_count,
+    count(cities.id) AS listed_count,
+    count(cities.id) - statuses.declared_count AS difference,
+    CASE WHEN count(cities.id) = statuses.declared_count
+        THEN 'agrees' ELSE 'disagrees' END AS verdict
+FROM statuses
+LEFT JOIN cities ON cities.status_id = statuses.id
+GROUP BY statuses.id
+ORDER BY statuses.id;
+
+CREATE VIEW province_totals AS
+SELECT
+    provinces.id,
+    provinces.name AS province,
+    provinces.kind,
+    count(cities.id) AS cities,
+    sum(cities.population_2008) AS population_2008
+FROM provinces
+JOIN cities ON cities.province_id = provinces.id
+GROUP BY provinces.id
+ORDER BY population_2008 DESC;

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Serve the built database with the project's settings: the one serve configuration that
+# `make serve`, the tests and the benchmarks all use.
+#   DB (north-korea-cities.db), INSPECT (inspect-data.json), HOST (127.0.0.1), PORT (8001)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DB=${DB:-north-korea-cities.db}
+INSPECT=${INSPECT:-inspect-data.json}
+exec datasette serve -i "$DB" \
+    --inspect-file "$INSPECT" \
+    --metadata metadata.yml \
+    --host "${HOST:-127.0.0.1}" --port "${PORT:-8001}" \
+    --setting suggest_facets off \
+    "$@"

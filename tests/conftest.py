@@ -1,0 +1,62 @@
+"""Shared fixtures: one database built per session into a temporary folder."""
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from datasette.app import Datasette
+
+import build
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "source" / "list-of-cities-in-north-korea.txt"
+METADATA = ROOT / "metadata.yml"
+DB_NAME = "north-korea-cities"
+
+# Facts read from the source by eye, not from the database.
+SOURCE_CITIES = 28
+SOURCE_POPULATION = 10_504_092
+SOURCE_DIVISIONS = 13  # 9 provinces named in the list + Pyongyang, Nampo, Rason, Kaesong
+SOURCE_STATUSES = 4
+
+
+def run_build(*args):
+    """Run build.py's command line in-process; returns click's Result."""
+    return CliRunner().invoke(build.main, [str(arg) for arg in args])
+
+
+@pytest.fixture(scope="session")
+def db_path(tmp_path_factory):
+    path = tmp_path_factory.mktemp("built") / f"{DB_NAME}.db"
+    result = run_build(SOURCE, "--db", path)
+    assert result.exit_code == 0, result.output
+    return path
+
+
+@pytest.fixture(scope="session")
+def db(db_path):
+    connection = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="session")
+def metadata():
+    return yaml.safe_load(METADATA.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def ds(db_path, metadata):
+    return Datasette(immutables=[str(db_path)], metadata=metadata,
+                     settings={"suggest_facets": False})
+
+
+@pytest.fixture(scope="session")
+def get(ds):
+    """GET a path through Datasette's own ASGI client."""
+    def get(path):
+        return asyncio.run(ds.client.get(path))
+    return get

@@ -1,0 +1,91 @@
+"""The built database is sound and holds what the source holds."""
+
+import pytest
+
+from conftest import SOURCE_CITIES, SOURCE_DIVISIONS, SOURCE_POPULATION, SOURCE_STATUSES
+
+REQUIRED = {
+    "cities": ["name", "province_id", "status_id", "population_2008", "founded",
+               "founded_precision", "source_line"],
+    "provinces": ["name", "kind"],
+    "statuses": ["name", "declared_count", "province_level", "source_line"],
+}
+
+
+def test_integrity_check(db):
+    assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+
+
+def test_foreign_key_check(db):
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_foreign_keys_declared(db):
+    targets = {row[2] for row in db.execute("PRAGMA foreign_key_list(cities)")}
+    assert targets == {"provinces", "statuses"}
+
+
+@pytest.mark.parametrize("table, expected", [
+    ("cities", SOURCE_CITIES), ("provinces", SOURCE_DIVISIONS), ("statuses", SOURCE_STATUSES),
+])
+def test_counts(db, table, expected):
+    assert db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == expected
+
+
+def test_population_total(db):
+    assert db.execute("SELECT sum(population_2008) FROM cities").fetchone()[0] == SOURCE_POPULATION
+
+
+@pytest.mark.parametrize("table, column", [(t, c) for t, cols in REQUIRED.items() for c in cols])
+def test_no_nulls(db, table, column):
+    assert db.execute(f"SELECT count(*) FROM {table} WHERE {column} IS NULL").fetchone()[0] == 0
+
+
+def test_reconciliation_shows_the_disagreement(db):
+    rows = db.execute(
+        "SELECT status, declared_count, listed_count, verdict FROM status_reconciliation").fetchall()
+    assert rows == [
+        ("direct-administered city", 1, 1, "agrees"),
+        ("special city", 3, 2, "disagrees"),
+        ("special-level city", 0, 1, "disagrees"),
+        ("city", 25, 24, "disagrees"),
+    ]
+
+
+@pytest.mark.parametrize("city, province, kind, status", [
+    ("Pyongyang", "Pyongyang", "province-level city", "direct-administered city"),
+    ("Nampo", "Nampo", "province-level city", "special city"),
+    ("Rason", "Rason", "province-level city", "special city"),
+    ("Kaesong", "Kaesong", "province-level city", "special-level city"),
+    ("Chongjin", "North Hamgyong", "province", "city"),
+])
+def test_sort_keys_become_facts(db, city, province, kind, status):
+    row = db.execute("SELECT province, province_kind, status FROM city_list WHERE city = ?",
+                     [city]).fetchone()
+    assert row == (province, kind, status)
+
+
+def test_nine_provinces_and_four_province_level_cities(db):
+    kinds = dict(db.execute("SELECT kind, count(*) FROM provinces GROUP BY kind"))
+    assert kinds == {"province": 9, "province-level city": 4}
+
+
+def test_province_totals_add_up(db):
+    cities, population = db.execute(
+        "SELECT sum(cities), sum(population_2008) FROM province_totals").fetchone()
+    assert (cities, population) == (SOURCE_CITIES, SOURCE_POPULATION)
+
+
+def test_no_invented_days(db):
+    """Only the six cities whose full date the source gives have day precision."""
+    days = {row[0] for row in db.execute("SELECT name FROM cities WHERE founded_precision = 'day'")}
+    assert days == {"Haeju", "Hoeryong", "Kaesong", "Nampo", "Rason", "Samjiyon"}
+
+
+def test_notes_and_provenance(db, db_path):
+    import hashlib
+    from conftest import SOURCE
+    provenance = dict(db.execute("SELECT key, value FROM provenance"))
+    assert provenance["source_sha256"] == hashlib.sha256(SOURCE.read_bytes()).hexdigest()
+    assert provenance["article_url"] == "https://en.wikipedia.org/wiki/List_of_cities_in_North_Korea"
+    assert db.execute("SELECT count(*) FROM notes WHERE kind = 'note'").fetchone()[0] == 5
