@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 DB := north-korea-cities.db
 INSPECT := inspect-data.json
 INSTALLED := $(VENV)/.installed
-SOURCES := build.py schema.sql metadata.yml $(wildcard source/*)
+SOURCES := build.py names.py schema.sql metadata.yml $(wildcard source/*)
 
 .PHONY: install build serve test clean
 

@@ -1,7 +1,8 @@
 """Build north-korea-cities.db from the Wikipedia article kept in source/.
 
 Reads top to bottom: parse the source text (pure, no SQLite), classify each city by its
-Province cell, then load statuses, provinces and cities into the tables of schema.sql.
+Province cell, then load statuses, provinces and cities into the tables of schema.sql, each with
+its Korean names and (cities) point from the supplement that names.py reads and checks.
 Bad input raises ValueError("PATH:LINE: what is wrong"); no row is ever skipped.
 """
 
@@ -18,6 +19,8 @@ from typing import NamedTuple
 
 import click
 import yaml
+
+import names
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_SOURCE = HERE / "source" / "list-of-cities-in-north-korea.txt"
@@ -212,12 +215,20 @@ def classify(city, sort_keys, path):
     return (city.province_cell, "province"), PROVINCE_STATUS
 
 
-def load_statuses(db, statuses, sort_keys, path):
+def status_columns(name, supplement):
+    """Korean term, Hancha, McCune-Reischauer, citation."""
+    e = supplement.entries["status", name]
+    return e.hangul, e.hancha, e.mr, e.citation
+
+
+def load_statuses(db, statuses, sort_keys, path, supplement):
     check_unique(statuses, "status", path)
     province_level = {row["status"] for row in sort_keys.values()}
     db.executemany(
-        "INSERT INTO statuses (name, declared_count, province_level, source_line) VALUES (?, ?, ?, ?)",
-        [(s.name, s.declared_count, int(s.name in province_level), s.line) for s in statuses],
+        """INSERT INTO statuses (name, declared_count, province_level, source_line, hangul, hancha,
+        mr, citation) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+        [(s.name, s.declared_count, int(s.name in province_level), s.line, *status_columns(s.name, supplement))
+         for s in statuses],
     )
     return {name: id for id, name in db.execute("SELECT id, name FROM statuses")}
 
@@ -232,17 +243,36 @@ def load_sort_keys(db, sort_keys, status_ids, path):
     )
 
 
-def load_provinces(db, cities, sort_keys, path):
+def division_columns(name, kind, supplement):
+    """Korean names, RR, ISO 3166-2 code and pycountry's name for that code, citation."""
+    e = supplement.entries["division", name]
+    return (e.hangul, e.hancha, e.mr, names.romanize(e.hangul), e.iso_code,
+            names.iso_subdivision(e, kind, supplement.path), e.citation)
+
+
+def load_provinces(db, cities, sort_keys, path, supplement):
     kinds = {}
     for city in cities:
         (name, kind), _ = classify(city, sort_keys, path)
         if kinds.setdefault(name, kind) != kind:
             fail(path, city.line, f"{name!r} is named both as a province and a province-level city")
-    db.executemany("INSERT INTO provinces (name, kind) VALUES (?, ?)", kinds.items())
+    db.executemany(
+        """INSERT INTO provinces (name, kind, hangul, hancha, mr, rr, iso_code, iso_name, citation)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [(name, kind, *division_columns(name, kind, supplement)) for name, kind in kinds.items()],
+    )
     return {name: id for id, name in db.execute("SELECT id, name FROM provinces")}
 
 
-def load_cities(db, cities, province_ids, status_ids, sort_keys, path):
+def city_columns(name, status, supplement):
+    """Korean names, RR, full names with the status suffix, point, GeoNames id and distance."""
+    e = supplement.entries["city", name]
+    return (e.hangul, e.hancha, e.mr, names.romanize(e.hangul),
+            *names.full_names(e, supplement.entries["status", status]), e.latitude, e.longitude,
+            e.geonameid, supplement.distances[name], e.citation)
+
+
+def load_cities(db, cities, province_ids, status_ids, sort_keys, path, supplement):
     check_unique(cities, "city", path)
     rows = []
     for city in cities:
@@ -250,12 +280,28 @@ def load_cities(db, cities, province_ids, status_ids, sort_keys, path):
         if status not in status_ids:
             fail(path, city.line, f"status {status!r} is not in the source's summary table")
         rows.append((city.name, province_ids[province], status_ids[status], city.population_2008,
-                     city.founded, city.founded_precision, city.line))
+                     city.founded, city.founded_precision, city.line,
+                     *city_columns(city.name, status, supplement)))
     db.executemany(
         """INSERT INTO cities (name, province_id, status_id, population_2008, founded,
-        founded_precision, source_line) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+        founded_precision, source_line, hangul, hancha, mr, rr, full_hangul, full_hancha,
+        latitude, longitude, geonameid, geonames_km, citation)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         rows,
     )
+
+
+def load_city_names(db):
+    """Every way of writing each city, then both full-text indexes (external content)."""
+    db.row_factory = sqlite3.Row
+    cities = db.execute("SELECT * FROM cities ORDER BY id").fetchall()
+    db.row_factory = None
+    db.executemany(
+        "INSERT INTO city_names (city_id, writing_system, name) VALUES (?, ?, ?)",
+        [(city["id"], *row) for city in cities for row in names.name_rows(city)],
+    )
+    for fts in ("city_names_fts", "cities_fts"):
+        db.execute(f"INSERT INTO {fts} ({fts}) VALUES ('rebuild')")
 
 
 def load_notes(db, notes):
@@ -284,16 +330,17 @@ def decode(raw, path):
         fail(path, raw[: error.start].count(b"\n") + 1, f"not valid UTF-8 ({error.reason})")
 
 
-def write_database(db_path, source, raw, source_path, sort_keys, sort_keys_path):
+def write_database(db_path, source, raw, source_path, sort_keys, sort_keys_path, supplement):
     db = sqlite3.connect(db_path, isolation_level=None)
     try:
         db.execute("PRAGMA foreign_keys = ON")
         db.executescript(SCHEMA.read_text(encoding="utf-8"))
         db.execute("BEGIN")
-        status_ids = load_statuses(db, source.statuses, sort_keys, source_path)
+        status_ids = load_statuses(db, source.statuses, sort_keys, source_path, supplement)
         load_sort_keys(db, sort_keys, status_ids, sort_keys_path)
-        province_ids = load_provinces(db, source.cities, sort_keys, source_path)
-        load_cities(db, source.cities, province_ids, status_ids, sort_keys, source_path)
+        province_ids = load_provinces(db, source.cities, sort_keys, source_path, supplement)
+        load_cities(db, source.cities, province_ids, status_ids, sort_keys, source_path, supplement)
+        load_city_names(db)
         load_notes(db, source.notes)
         load_provenance(db, source, raw, source_path, yaml.safe_load(METADATA.read_text()))
         db.execute("COMMIT")
@@ -303,16 +350,47 @@ def write_database(db_path, source, raw, source_path, sort_keys, sort_keys_path)
         db.close()
 
 
-def build(source_path, db_path, sort_keys_path=DEFAULT_SORT_KEYS):
+def wanted_names(source, sort_keys, path):
+    """{kind: {name: (path, line)}}: what the supplement must name, where the source names it.
+
+    The source's own errors come first: its names must be unique before they are looked up."""
+    check_unique(source.statuses, "status", path)
+    check_unique(source.cities, "city", path)
+    wanted = {"status": {}, "division": {}, "city": {}}
+    for status in source.statuses:
+        wanted["status"][status.name] = (path, status.line)
+    for city in source.cities:
+        wanted["city"][city.name] = (path, city.line)
+        (division, _), _ = classify(city, sort_keys, path)
+        wanted["division"].setdefault(division, (path, city.line))
+    return wanted
+
+
+def read_supplement(names_path, overrides_path, wanted):
+    """Read and check source/korean-names.csv and its overrides, points against GeoNames."""
+    entries = names.parse_supplement(decode(Path(names_path).read_bytes(), names_path), names_path)
+    names.check_coverage(entries, wanted, names_path)
+    overrides = names.parse_overrides(
+        decode(Path(overrides_path).read_bytes(), overrides_path), overrides_path)
+    distances = names.locate_cities(entries, overrides, names.north_korean_places(),
+                                    names_path, overrides_path)
+    return names.Supplement(str(names_path), entries, distances)
+
+
+def build(source_path, db_path, sort_keys_path=DEFAULT_SORT_KEYS,
+          names_path=names.DEFAULT_NAMES, overrides_path=names.DEFAULT_OVERRIDES):
     """Parse and load into a temporary file beside db_path, then os.replace it into place."""
     raw = Path(source_path).read_bytes()
     source = parse_source(decode(raw, source_path), source_path)
     sort_keys = read_sort_keys(sort_keys_path)
+    supplement = read_supplement(names_path, overrides_path,
+                                 wanted_names(source, sort_keys, source_path))
     db_path = Path(db_path)
     fd, tmp = tempfile.mkstemp(dir=db_path.parent, prefix=f".{db_path.name}.", suffix=".tmp")
     os.close(fd)
     try:
-        summary = write_database(tmp, source, raw, source_path, sort_keys, sort_keys_path)
+        summary = write_database(tmp, source, raw, source_path, sort_keys, sort_keys_path,
+                                 supplement)
         os.replace(tmp, db_path)
     finally:
         if os.path.exists(tmp):
@@ -324,10 +402,17 @@ def build(source_path, db_path, sort_keys_path=DEFAULT_SORT_KEYS):
 @click.argument("source", default=str(DEFAULT_SOURCE), type=click.Path(exists=True, dir_okay=False))
 @click.option("--db", "db_path", default=str(DEFAULT_DB), type=click.Path(dir_okay=False),
               show_default=True, help="Where to write the SQLite database.")
-def main(source, db_path):
+@click.option("--names", "names_path", default=str(names.DEFAULT_NAMES), show_default=True,
+              type=click.Path(exists=True, dir_okay=False),
+              help="The cited supplement of Korean names and points.")
+@click.option("--overrides", "overrides_path", default=str(names.DEFAULT_OVERRIDES),
+              show_default=True, type=click.Path(exists=True, dir_okay=False),
+              help="Cited disagreements with GeoNames of more than 15 km.")
+def main(source, db_path, names_path, overrides_path):
     """Build the North Korean cities database from SOURCE."""
     try:
-        cities, divisions, statuses, population = build(source, db_path)
+        cities, divisions, statuses, population = build(
+            source, db_path, names_path=names_path, overrides_path=overrides_path)
     except ValueError as error:
         click.echo(str(error), err=True)
         sys.exit(1)

