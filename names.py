@@ -177,13 +177,13 @@ def parse_overrides(text, path):
 
 def check_coverage(entries, wanted, path):
     """wanted: {kind: {name: (source path, line)}}; one row for each, and no row for nothing."""
+    for (kind, name), entry in entries.items():
+        if name not in wanted.get(kind, {}):
+            fail(path, entry.line, f"no {kind} {name!r} in the source")
     for kind, names in wanted.items():
         for name, (source_path, line) in names.items():
             if (kind, name) not in entries:
                 fail(source_path, line, f"{kind} {name!r} has no row in {path}")
-    for (kind, name), entry in entries.items():
-        if name not in wanted.get(kind, {}):
-            fail(path, entry.line, f"no {kind} {name!r} in the source")
 
 
 def romanize(hangul):
