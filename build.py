@@ -292,7 +292,7 @@ def load_cities(db, cities, province_ids, status_ids, sort_keys, path, supplemen
 
 
 def load_city_names(db):
-    """Every way of writing each city, then both full-text indexes (external content)."""
+    """Every way of writing each city, then the full-text indexes (external content)."""
     db.row_factory = sqlite3.Row
     cities = db.execute("SELECT * FROM cities ORDER BY id").fetchall()
     db.row_factory = None
@@ -300,7 +300,7 @@ def load_city_names(db):
         "INSERT INTO city_names (city_id, writing_system, name) VALUES (?, ?, ?)",
         [(city["id"], *row) for city in cities for row in names.name_rows(city)],
     )
-    for fts in ("city_names_fts", "cities_fts"):
+    for fts in ("city_names_fts", "cities_fts", "provinces_fts"):
         db.execute(f"INSERT INTO {fts} ({fts}) VALUES ('rebuild')")
 
 
@@ -334,7 +334,8 @@ def write_database(db_path, source, raw, source_path, sort_keys, sort_keys_path,
     db = sqlite3.connect(db_path, isolation_level=None)
     try:
         db.execute("PRAGMA foreign_keys = ON")
-        db.executescript(SCHEMA.read_text(encoding="utf-8"))
+        # One transaction for the whole schema: each FTS5 table brings its own shadow tables.
+        db.executescript(f"BEGIN;\n{SCHEMA.read_text(encoding='utf-8')}\nCOMMIT;")
         db.execute("BEGIN")
         status_ids = load_statuses(db, source.statuses, sort_keys, source_path, supplement)
         load_sort_keys(db, sort_keys, status_ids, sort_keys_path)

@@ -156,3 +156,7 @@ CREATE VIRTUAL TABLE cities_fts USING fts5(
     name, mr, rr, hangul, full_hangul, hancha, full_hancha,
     content="cities", content_rowid="id", tokenize="unicode61 remove_diacritics 2"
 );
+CREATE VIRTUAL TABLE provinces_fts USING fts5(
+    name, hangul, hancha, mr, rr, iso_code, iso_name,
+    content="provinces", content_rowid="id", tokenize="unicode61 remove_diacritics 2"
+);
