@@ -21,6 +21,7 @@ import click
 import yaml
 
 import names
+from names import fail
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_SOURCE = HERE / "source" / "list-of-cities-in-north-korea.txt"
@@ -69,10 +70,6 @@ class Source(NamedTuple):
     statuses: list
     cities: list
     notes: list
-
-
-def fail(path, line, what):
-    raise ValueError(f"{path}:{line}: {what}")
 
 
 def parse_founded(cell, path, line):

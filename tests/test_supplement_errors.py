@@ -1,11 +1,11 @@
 """A wrong supplement stops the build with PATH:LINE: and leaves the old database untouched."""
 
-import hashlib
 import sqlite3
 
 import pytest
 
 from conftest import ROOT, SOURCE, run_build
+from test_build import old_db, sha256  # noqa: F401 (old_db is a fixture)
 
 NAMES = ROOT / "source" / "korean-names.csv"
 OVERRIDES = ROOT / "source" / "coordinate-overrides.csv"
@@ -20,17 +20,6 @@ OVERRIDE = "Pyongyang,1871859,a cited disagreement,https://www.geonames.org/1871
 
 def line_of(start):
     return next(n for n, line in enumerate(LINES, start=1) if line.startswith(start))
-
-
-def sha256(path):
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-@pytest.fixture
-def old_db(tmp_path):
-    db = tmp_path / "north-korea-cities.db"
-    assert run_build(SOURCE, "--db", db).exit_code == 0
-    return db
 
 
 def build_with(tmp_path, db, names=TEXT, overrides=OVERRIDES.read_text(encoding="utf-8")):
