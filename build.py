@@ -224,8 +224,8 @@ def load_statuses(db, statuses, sort_keys, path, supplement):
     db.executemany(
         """INSERT INTO statuses (name, declared_count, province_level, source_line, hangul, hancha,
         mr, citation) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-        [(s.name, s.declared_count, int(s.name in province_level), s.line, *status_columns(s.name, supplement))
-         for s in statuses],
+        [(s.name, s.declared_count, int(s.name in province_level), s.line,
+          *status_columns(s.name, supplement)) for s in statuses],
     )
     return {name: id for id, name in db.execute("SELECT id, name FROM statuses")}
 
@@ -290,12 +290,11 @@ def load_cities(db, cities, province_ids, status_ids, sort_keys, path, supplemen
 
 def load_city_names(db):
     """Every way of writing each city, then the full-text indexes (external content)."""
-    db.row_factory = sqlite3.Row
-    cities = db.execute("SELECT * FROM cities ORDER BY id").fetchall()
-    db.row_factory = None
+    cities = db.execute("""SELECT id, name, mr, rr, hangul, full_hangul, hancha, full_hancha
+        FROM cities ORDER BY id""").fetchall()
     db.executemany(
         "INSERT INTO city_names (city_id, writing_system, name) VALUES (?, ?, ?)",
-        [(city["id"], *row) for city in cities for row in names.name_rows(city)],
+        [(id, *row) for id, *spellings in cities for row in names.name_rows(*spellings)],
     )
     for fts in ("city_names_fts", "cities_fts", "provinces_fts"):
         db.execute(f"INSERT INTO {fts} ({fts}) VALUES ('rebuild')")

