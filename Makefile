@@ -6,6 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB := north-korea-cities.db
 INSPECT := inspect-data.json
+DIST := dist
 INSTALLED := $(VENV)/.installed
 SOURCES := build.py schema.sql metadata.yml $(wildcard source/*)
 
@@ -26,6 +27,13 @@ $(DB): $(INSTALLED) $(SOURCES)
 
 $(INSPECT): $(DB)
 	$(BIN)/datasette inspect $(DB) --inspect-file $(INSPECT)
+
+# The Frictionless Data Package: datapackage.json and one CSV per table, from the database.
+build: $(DIST)/datapackage.json
+
+$(DIST)/datapackage.json: $(DB) datapackage.py metadata.yml
+	rm -rf $(DIST)
+	$(BIN)/python datapackage.py $(DB) --dist $(DIST)
 
 serve: build
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/serve.sh
