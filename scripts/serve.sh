@@ -12,4 +12,6 @@ exec datasette serve -i "$DB" \
     --template-dir templates \
     --host "${HOST:-127.0.0.1}" --port "${PORT:-8001}" \
     --setting suggest_facets off \
+    --setting default_cache_ttl 600 \
+    --cors \
     "$@"
