@@ -10,7 +10,7 @@ DIST := dist
 INSTALLED := $(VENV)/.installed
 SOURCES := build.py schema.sql metadata.yml $(wildcard source/*)
 
-.PHONY: install build serve test clean
+.PHONY: install build serve test clean browser
 
 install: $(INSTALLED)
 
@@ -40,6 +40,13 @@ serve: build
 
 test: $(INSTALLED)
 	$(BIN)/python -m pytest
+
+# Headless Chromium for the browser tests and curl for the README examples (Debian packages;
+# CI runs as root, elsewhere this uses sudo).
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+browser:
+	command -v chromium >/dev/null && command -v curl >/dev/null || \
+	{ $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium curl; }
 
 clean:
 	rm -rf $(DB) $(INSPECT) build *.egg-info
