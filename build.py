@@ -5,6 +5,7 @@ Province cell, then load statuses, provinces and cities into the tables of schem
 Bad input raises ValueError("PATH:LINE: what is wrong"); no row is ever skipped.
 """
 
+import contextlib
 import csv
 import datetime
 import hashlib
@@ -320,20 +321,27 @@ def build(source_path, db_path, sort_keys_path=DEFAULT_SORT_KEYS):
     return summary
 
 
+@contextlib.contextmanager
+def one_line_errors(path):
+    """For a command line: bad input, I/O and SQLite errors print one line and exit 1."""
+    try:
+        yield
+    except ValueError as error:
+        click.echo(str(error), err=True)
+        sys.exit(1)
+    except (OSError, sqlite3.Error, yaml.YAMLError) as error:
+        click.echo(f"{path}: {error}", err=True)
+        sys.exit(1)
+
+
 @click.command()
 @click.argument("source", default=str(DEFAULT_SOURCE), type=click.Path(exists=True, dir_okay=False))
 @click.option("--db", "db_path", default=str(DEFAULT_DB), type=click.Path(dir_okay=False),
               show_default=True, help="Where to write the SQLite database.")
 def main(source, db_path):
     """Build the North Korean cities database from SOURCE."""
-    try:
+    with one_line_errors(db_path):
         cities, divisions, statuses, population = build(source, db_path)
-    except ValueError as error:
-        click.echo(str(error), err=True)
-        sys.exit(1)
-    except (OSError, sqlite3.Error, yaml.YAMLError) as error:
-        click.echo(f"{db_path}: {error}", err=True)
-        sys.exit(1)
     click.echo(f"{cities} cities, {divisions} divisions, {statuses} statuses, "
                f"population {population:,} -> {db_path}")
 
