@@ -38,7 +38,7 @@ $(DIST)/datapackage.json: $(DB) datapackage.py metadata.yml
 serve: build
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/serve.sh
 
-test: $(INSTALLED)
+test: $(INSTALLED) browser
 	$(BIN)/python -m pytest
 
 # Headless Chromium for the browser tests and curl for the README examples (Debian packages;
