@@ -6,10 +6,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB := north-korea-cities.db
 INSPECT := inspect-data.json
+DIST := dist
 INSTALLED := $(VENV)/.installed
 SOURCES := build.py names.py schema.sql metadata.yml $(wildcard source/*)
 
-.PHONY: install build serve test clean
+.PHONY: install build serve test clean browser
 
 install: $(INSTALLED)
 
@@ -27,11 +28,25 @@ $(DB): $(INSTALLED) $(SOURCES)
 $(INSPECT): $(DB)
 	$(BIN)/datasette inspect $(DB) --inspect-file $(INSPECT)
 
+# The Frictionless Data Package: datapackage.json and one CSV per table, from the database.
+build: $(DIST)/datapackage.json
+
+$(DIST)/datapackage.json: $(DB) datapackage.py metadata.yml
+	rm -rf $(DIST)
+	$(BIN)/python datapackage.py $(DB) --dist $(DIST)
+
 serve: build
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/serve.sh
 
-test: $(INSTALLED)
+test: $(INSTALLED) browser
 	$(BIN)/python -m pytest
+
+# Headless Chromium for the browser tests and curl for the README examples (Debian packages;
+# CI runs as root, elsewhere this uses sudo).
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+browser:
+	command -v chromium >/dev/null && command -v curl >/dev/null || \
+	{ $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium curl; }
 
 clean:
 	rm -rf $(DB) $(INSPECT) build *.egg-info

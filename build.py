@@ -6,6 +6,7 @@ its Korean names and (cities) point from the supplement that names.py reads and 
 Bad input raises ValueError("PATH:LINE: what is wrong"); no row is ever skipped.
 """
 
+import contextlib
 import csv
 import datetime
 import hashlib
@@ -395,6 +396,19 @@ def build(source_path, db_path, sort_keys_path=DEFAULT_SORT_KEYS,
     return summary
 
 
+@contextlib.contextmanager
+def one_line_errors(path):
+    """For a command line: bad input, I/O and SQLite errors print one line and exit 1."""
+    try:
+        yield
+    except ValueError as error:
+        click.echo(str(error), err=True)
+        sys.exit(1)
+    except (OSError, sqlite3.Error, yaml.YAMLError) as error:
+        click.echo(f"{path}: {error}", err=True)
+        sys.exit(1)
+
+
 @click.command()
 @click.argument("source", default=str(DEFAULT_SOURCE), type=click.Path(exists=True, dir_okay=False))
 @click.option("--db", "db_path", default=str(DEFAULT_DB), type=click.Path(dir_okay=False),
@@ -407,15 +421,9 @@ def build(source_path, db_path, sort_keys_path=DEFAULT_SORT_KEYS,
               help="Cited disagreements with GeoNames of more than 15 km.")
 def main(source, db_path, names_path, overrides_path):
     """Build the North Korean cities database from SOURCE."""
-    try:
+    with one_line_errors(db_path):
         cities, divisions, statuses, population = build(
             source, db_path, names_path=names_path, overrides_path=overrides_path)
-    except ValueError as error:
-        click.echo(str(error), err=True)
-        sys.exit(1)
-    except (OSError, sqlite3.Error, yaml.YAMLError) as error:
-        click.echo(f"{db_path}: {error}", err=True)
-        sys.exit(1)
     click.echo(f"{cities} cities, {divisions} divisions, {statuses} statuses, "
                f"population {population:,} -> {db_path}")
 

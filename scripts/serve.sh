@@ -9,6 +9,9 @@ INSPECT=${INSPECT:-inspect-data.json}
 exec datasette serve -i "$DB" \
     --inspect-file "$INSPECT" \
     --metadata metadata.yml \
+    --template-dir templates \
     --host "${HOST:-127.0.0.1}" --port "${PORT:-8001}" \
     --setting suggest_facets off \
+    --setting default_cache_ttl 600 \
+    --cors \
     "$@"

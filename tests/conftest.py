@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from datasette.app import Datasette
 
 import build
+import datapackage
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source" / "list-of-cities-in-north-korea.txt"
@@ -60,3 +61,12 @@ def get(ds):
     def get(path):
         return asyncio.run(ds.client.get(path))
     return get
+
+
+@pytest.fixture(scope="session")
+def dist_path(db_path, tmp_path_factory):
+    """The Frictionless Data Package of the session's database, written by datapackage.py's CLI."""
+    path = tmp_path_factory.mktemp("dist")
+    result = CliRunner().invoke(datapackage.main, [str(db_path), "--dist", str(path)])
+    assert result.exit_code == 0, result.output
+    return path

@@ -45,7 +45,7 @@ def test_facets(get):
 def test_canned_queries(get):
     for name, first in [("largest_cities", {"city": "Pyongyang"}),
                         ("cities_per_division", {"province": "South Pyongan"}),
-                        ("status_reconciliation", {"status": "direct-administered city"})]:
+                        ("summary_against_list", {"status": "direct-administered city"})]:
         rows = get(f"/{DB_NAME}/{name}.json?_shape=array").json()
         assert first.items() <= rows[0].items(), name
 

@@ -44,3 +44,9 @@ def test_no_description_for_missing_things(db, metadata):
 @pytest.mark.parametrize("table", ["cities", "provinces", "statuses"])
 def test_label_columns(metadata, table):
     assert metadata["databases"][DB_NAME]["tables"][table]["label_column"] == "name"
+
+
+def test_no_canned_query_hides_a_table_or_view(db, metadata):
+    """Datasette serves a canned query in place of the table or view of the same name."""
+    queries = set(metadata["databases"][DB_NAME].get("queries", {}))
+    assert queries & set(tables_and_columns(db)) == set()

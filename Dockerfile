@@ -1,0 +1,24 @@
+# The published service, for any container platform (Cloud Run, Fly, ...): the image builds the
+# database from source/ and serves it with scripts/serve.sh, the project's one serve
+# configuration, on 0.0.0.0:$PORT. The database is immutable, so replicas are stateless: run
+# as many as you need behind the platform's load balancer or a CDN.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /app
+
+# Runtime dependencies only (no test extra), from the project's own pyproject.toml.
+COPY pyproject.toml README.md ./
+RUN pip install .
+
+# Build the database and its inspect file inside the image (.dockerignore keeps local builds out).
+COPY . .
+RUN python build.py --db north-korea-cities.db \
+    && datasette inspect north-korea-cities.db --inspect-file inspect-data.json
+
+# The platform's proxy terminates TLS: trust its X-Forwarded-Proto so absolute URLs (the charts
+# fetch their data through one) are https there and http when run locally.
+ENV HOST=0.0.0.0 PORT=8080 FORWARDED_ALLOW_IPS=*
+EXPOSE 8080
+USER nobody
+CMD ["scripts/serve.sh"]

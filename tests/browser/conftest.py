@@ -1,0 +1,117 @@
+"""The real server, started by scripts/serve.sh on a free 127.0.0.1 port, and headless Chromium.
+
+A browser test asks for `page` (and `server`, the base URL). After the test the fixture saves a
+full-page screenshot to test-artifacts/<test name>.png, then fails the test if the page logged a
+console error, threw, had a request fail, or tried to reach anything but the server. A new page
+test is a few lines, e.g.
+
+    def test_map(page, server):
+        page.goto(f"{server}/north-korea-cities/cities")
+        expect(page.locator(".leaflet-marker-icon")).to_have_count(28)
+"""
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+STARTUP_SECONDS = 30
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_serving(process, url, log):
+    """Poll url every 0.1 s until it answers 200; fail with the server's log if it never does."""
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail(f"server did not start within {STARTUP_SECONDS} s:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="session")
+def server(db_path, tmp_path_factory):
+    """Base URL of scripts/serve.sh serving the session's database (and its inspect file)."""
+    folder = tmp_path_factory.mktemp("served")
+    inspect = folder / "inspect-data.json"
+    subprocess.run([BIN / "datasette", "inspect", db_path, "--inspect-file", inspect],
+                   check=True, timeout=120)
+    port, log = free_port(), folder / "server.log"
+    env = {**os.environ, "DB": str(db_path), "INSPECT": str(inspect), "HOST": "127.0.0.1",
+           "PORT": str(port), "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    with open(log, "w") as out:
+        process = subprocess.Popen([ROOT / "scripts" / "serve.sh"], env=env, stdout=out,
+                                   stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(process, f"{url}/-/versions.json", log)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Chromium, per test module: Playwright's sync API holds an event loop while it runs, and
+    the other tests' asyncio.run() cannot start while one is running."""
+    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+        pytest.fail(f"no Chromium at {CHROMIUM}: run `make browser` (installs Debian's chromium), "
+                    "or set CHROMIUM to its path", pytrace=False)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def watch(page, server):
+    """Record console errors, uncaught exceptions and failed requests, and block non-local
+    requests; returns a function that lists them. A download ends its request with ERR_ABORTED:
+    that is not a failure."""
+    problems, failed, downloads = [], [], set()
+    page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
+    page.on("pageerror", lambda error: problems.append(f"exception: {error}"))
+    page.on("requestfailed", lambda r: failed.append((r.url, f"failed: {r.url} {r.failure}")))
+    page.on("download", lambda download: downloads.add(download.url))
+
+    def outside(route):
+        problems.append(f"not local: {route.request.url}")
+        route.abort()
+    page.route(lambda url: not url.startswith(server) and not url.startswith(("data:", "blob:")),
+               outside)
+    return lambda: problems + [message for url, message in failed if url not in downloads]
+
+
+@pytest.fixture
+def page(browser, server, request):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    problems = watch(page, server)
+    yield page
+    ARTIFACTS.mkdir(exist_ok=True)
+    name = re.sub(r"[^\w.-]+", "_", request.node.name)
+    page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+    context.close()
+    assert problems() == [], f"{request.node.name}: the page reported problems"

@@ -1,0 +1,74 @@
+"""What a visitor sees, in headless Chromium against the real server."""
+
+import hashlib
+
+from playwright.sync_api import expect
+
+from browser.pages import cells, run_sql
+from conftest import DB_NAME, SOURCE_CITIES, SOURCE_DIVISIONS, SOURCE_POPULATION, SOURCE_STATUSES
+
+# The README's table: 6 tables and 3 views.
+TABLES_AND_VIEWS = ["cities", "provinces", "statuses", "sort_keys", "notes", "provenance",
+                    "city_list", "status_reconciliation", "province_totals"]
+
+
+def test_home_page_lists_tables_with_descriptions(page, server, metadata):
+    page.goto(server)
+    expect(page.locator("h1")).to_have_text(metadata["title"])
+    expect(page.locator("h2").first).to_have_text(metadata["databases"][DB_NAME]["title"])
+    described = metadata["databases"][DB_NAME]["tables"]
+    entries = page.locator("dl.home-tables dt")
+    expect(entries).to_have_count(len(TABLES_AND_VIEWS))
+    for name in TABLES_AND_VIEWS:
+        entry = page.locator("dl.home-tables dt", has=page.locator(f"code:text-is('{name}')"))
+        expect(entry.locator("a")).to_have_attribute("href", f"/{DB_NAME}/{name}")
+        expect(entry.locator("a")).to_have_text(described[name]["title"])
+        expect(entry.locator("xpath=following-sibling::dd[1]")).to_have_text(described[name]["description"])
+    expect(page.get_by_text("CC BY-SA 4.0").first).to_be_visible()
+
+
+def test_cities_page(page, server):
+    page.goto(f"{server}/{DB_NAME}/cities")
+    expect(page.locator("table.rows-and-columns tbody tr")).to_have_count(SOURCE_CITIES)
+    populations = [int(text) for text in cells(page, "population_2008")]
+    assert populations == sorted(populations, reverse=True)
+    assert sum(populations) == SOURCE_POPULATION
+    first = page.locator("table.rows-and-columns tbody tr").first
+    expect(first.locator("td.col-name")).to_have_text("Pyongyang")
+    expect(first.locator("td.col-province_id a")).to_have_text("Pyongyang")
+    expect(first.locator("td.col-status_id a")).to_have_text("direct-administered city")
+    provinces = page.locator("tbody td.col-province_id a").all_inner_texts()
+    statuses = page.locator("tbody td.col-status_id a").all_inner_texts()
+    assert len(set(provinces)) == SOURCE_DIVISIONS and "South Pyongan" in provinces
+    assert set(statuses) == {"direct-administered city", "special city", "special-level city", "city"}
+    for column, total in [("province_id", SOURCE_DIVISIONS), ("status_id", SOURCE_STATUSES)]:
+        facet = page.locator(f".facet-info[data-column={column}]")
+        expect(facet.locator(".facet-info-total")).to_have_text(str(total))
+    status_facet = page.locator(".facet-info[data-column=status_id]")
+    expect(status_facet.locator("li", has_text="special city").first).to_contain_text("2")
+
+
+def test_sql_typed_into_the_editor(page, server):
+    run_sql(page, server, "select count(*) as cities, sum(population_2008) as total from cities")
+    assert "sql=select+count" in page.url
+    expect(page.locator("td.col-cities")).to_have_text(str(SOURCE_CITIES))
+    expect(page.locator("td.col-total")).to_have_text(str(SOURCE_POPULATION))
+
+
+def test_canned_query(page, server, metadata):
+    page.goto(f"{server}/{DB_NAME}/largest_cities")
+    title = metadata["databases"][DB_NAME]["queries"]["largest_cities"]["title"]
+    expect(page.locator("h1")).to_contain_text(title)
+    expect(page.locator("table.rows-and-columns tbody tr")).to_have_count(SOURCE_CITIES)
+    expect(page.locator("p", has_text="Data license").first).to_contain_text("CC BY-SA 4.0")
+    assert cells(page, "city")[:3] == ["Pyongyang", "Hamhung", "Chongjin"]
+    assert sum(int(text) for text in cells(page, "population_2008")) == SOURCE_POPULATION
+
+
+def test_db_download_is_the_build(page, server, db_path):
+    page.goto(f"{server}/{DB_NAME}")
+    with page.expect_download() as download:
+        page.locator("p.download-sqlite a").click()
+    assert download.value.suggested_filename == f"{DB_NAME}.db"
+    downloaded = hashlib.sha256(open(download.value.path(), "rb").read()).hexdigest()
+    assert downloaded == hashlib.sha256(db_path.read_bytes()).hexdigest()

@@ -1,0 +1,191 @@
+"""The Frictionless Data Package in dist/: valid, complete, and built from the schema and metadata."""
+
+import csv
+import json
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import frictionless
+import pytest
+import yaml
+from click.testing import CliRunner
+
+import datapackage
+from conftest import DB_NAME, METADATA, SOURCE_CITIES, SOURCE_POPULATION
+
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(scope="module")
+def descriptor(dist_path):
+    return json.loads((dist_path / "datapackage.json").read_text(encoding="utf-8"))
+
+
+def resource(descriptor, name):
+    return next(r for r in descriptor["resources"] if r["name"] == name)
+
+
+def fields(descriptor, table):
+    return {f["name"]: f for f in resource(descriptor, table)["schema"]["fields"]}
+
+
+def test_frictionless_validate_passes(dist_path):
+    result = subprocess.run([BIN / "frictionless", "validate", dist_path / "datapackage.json"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "INVALID" not in result.stdout and result.stdout.count("VALID") == 6
+
+
+def test_one_resource_and_csv_per_table(db, dist_path, descriptor):
+    tables = [row[0] for row in db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+    assert sorted(r["name"] for r in descriptor["resources"]) == tables
+    assert sorted(p.name for p in dist_path.glob("*.csv")) == [f"{t}.csv" for t in tables]
+
+
+def test_cities_csv_holds_the_source(dist_path):
+    with open(dist_path / "cities.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == SOURCE_CITIES
+    assert sum(int(row["population_2008"]) for row in rows) == SOURCE_POPULATION
+    assert {"name": "Haeju", "population_2008": "273300", "founded": "1945-09-02"}.items() \
+        <= next(row for row in rows if row["name"] == "Haeju").items()
+
+
+def test_keys_as_in_schema_sql(descriptor):
+    cities = resource(descriptor, "cities")["schema"]
+    assert cities["primaryKey"] == ["id"]
+    assert cities["foreignKeys"] == [
+        {"fields": ["province_id"], "reference": {"resource": "provinces", "fields": ["id"]}},
+        {"fields": ["status_id"], "reference": {"resource": "statuses", "fields": ["id"]}},
+    ]
+    assert resource(descriptor, "sort_keys")["schema"]["primaryKey"] == ["sort_key"]
+
+
+@pytest.mark.parametrize("table, column, expected", [
+    ("cities", "name", {"required": True, "unique": True, "minLength": 1}),
+    ("cities", "population_2008", {"required": True, "minimum": 1, "maximum": 999999999}),
+    ("cities", "source_line", {"required": True, "unique": True, "minimum": 1}),
+    ("provinces", "kind", {"required": True, "enum": ["province", "province-level city"]}),
+    ("statuses", "province_level", {"required": True, "enum": [0, 1]}),
+    ("statuses", "declared_count", {"required": True, "minimum": 0}),
+    ("sort_keys", "sort_key", {"required": True, "pattern": "[A-Z][A-Z]"}),
+])
+def test_constraints_from_schema_sql(descriptor, table, column, expected):
+    assert fields(descriptor, table)[column]["constraints"] == expected
+
+
+def test_types(descriptor):
+    assert {name: f["type"] for name, f in fields(descriptor, "cities").items()} == {
+        "id": "integer", "name": "string", "province_id": "integer", "status_id": "integer",
+        "population_2008": "integer", "founded": "string", "founded_precision": "string",
+        "source_line": "integer"}
+
+
+def test_check_without_table_schema_form_is_quoted(descriptor):
+    description = fields(descriptor, "cities")["founded_precision"]["description"]
+    assert "Also checked by the database" in description
+    assert "date(founded) = founded" in description
+
+
+def test_descriptions_licence_and_sources_from_metadata(descriptor, metadata):
+    database = metadata["databases"][DB_NAME]
+    assert descriptor["licenses"] == [{"name": "CC-BY-SA-4.0", "title": "CC BY-SA 4.0",
+                                       "path": "https://creativecommons.org/licenses/by-sa/4.0/"}]
+    assert descriptor["sources"] == [{"title": database["source"], "path": database["source_url"]}]
+    for r in descriptor["resources"]:
+        described = database["tables"][r["name"]]
+        assert (r["title"], r["description"]) == (described["title"], described["description"])
+        assert r["sources"] == [{"title": described["source"], "path": described["source_url"]}]
+        for name, f in fields(descriptor, r["name"]).items():
+            assert f["description"].startswith(described["columns"][name]), (r["name"], name)
+
+
+def test_output_is_deterministic(db_path, dist_path, tmp_path):
+    again = tmp_path / "again"
+    datapackage.write_datapackage(db_path, again)
+    files = sorted(p.name for p in dist_path.iterdir())
+    assert files == sorted(p.name for p in again.iterdir())
+    assert all((dist_path / f).read_bytes() == (again / f).read_bytes() for f in files)
+
+
+def without_hashes(dist_path, tmp_path):
+    """A copy of the package whose CSVs may be edited (no bytes/hash to give the edit away)."""
+    copy = tmp_path / "copy"
+    shutil.copytree(dist_path, copy)
+    descriptor = json.loads((copy / "datapackage.json").read_text())
+    for r in descriptor["resources"]:
+        del r["bytes"], r["hash"]
+    (copy / "datapackage.json").write_text(json.dumps(descriptor))
+    return copy
+
+
+@pytest.mark.parametrize("old, new, error", [
+    ("Anju,1,4,240117,", "Anju,1,4,0,", "constraint-error"),        # population below minimum
+    ("Anju,1,4,240117,", "Anju,99,4,240117,", "foreign-key"),       # no division 99
+    ("2,Chongjin,", "2,Anju,", "unique-error"),                     # a second Anju
+    ("1987-08,month", "1987-08,week", None),                        # not expressible: passes
+])
+def test_constraints_catch_edits(dist_path, tmp_path, old, new, error):
+    copy = without_hashes(dist_path, tmp_path)
+    text = (copy / "cities.csv").read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    (copy / "cities.csv").write_text(text.replace(old, new), encoding="utf-8")
+    report = frictionless.validate(copy / "datapackage.json")
+    found = {e[0] for e in report.flatten(["type"])}
+    assert found == ({error} if error else set()), found
+
+
+def test_hash_catches_any_edit(dist_path, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(dist_path, copy)
+    text = (copy / "notes.csv").read_text(encoding="utf-8")
+    (copy / "notes.csv").write_text(text.replace("census", "Census", 1), encoding="utf-8")
+    assert not frictionless.validate(copy / "datapackage.json").valid
+
+
+CREATE = """CREATE TABLE t (
+    a TEXT NOT NULL CHECK (a IN ('x, y', 'z)')), -- a comment, with (parentheses
+    /* a block comment, CHECK (x) */
+    "b" INTEGER CHECK (b BETWEEN 1 AND 9) CHECK (b >= 2),
+    c TEXT,
+    CONSTRAINT pair CHECK (a != c)
+)"""
+
+
+def test_column_checks_parse_create_table():
+    assert datapackage.column_checks(CREATE) == {
+        "a": ["a IN ('x, y', 'z)')"], "b": ["b BETWEEN 1 AND 9", "b >= 2"], None: ["a != c"]}
+
+
+@pytest.mark.parametrize("operator, pattern, values", [
+    ("GLOB", "[A-Z][A-Z]", ["AB", "Ab", "A", "ABC", "A1"]),
+    ("GLOB", "[0-9]*-?", ["1-x", "12-", "a1-x", "1-xy"]),
+    ("LIKE", "https://%", ["https://x", "HTTPS://x", "http://x", "xhttps://"]),
+    ("LIKE", "a_c.", ["abc.", "ABC.", "abcx", "ac."]),
+])
+def test_pattern_translation_agrees_with_sqlite(operator, pattern, values):
+    """SQLite itself decides what GLOB and LIKE match; the Table Schema pattern must agree."""
+    translate = {"GLOB": datapackage.glob_to_regex, "LIKE": datapackage.like_to_regex}[operator]
+    regex = re.compile(translate(pattern))
+    db = sqlite3.connect(":memory:")
+    for value in values:
+        expected = db.execute(f"SELECT ? {operator} ?", [value, pattern]).fetchone()[0]
+        assert bool(regex.fullmatch(value)) == bool(expected), value
+
+
+def test_cli_names_the_problem(tmp_path, db_path):
+    metadata = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
+    del metadata["databases"][DB_NAME]["tables"]["notes"]["description"]
+    broken = tmp_path / "metadata.yml"
+    broken.write_text(yaml.safe_dump(metadata))
+    result = CliRunner().invoke(datapackage.main, [str(db_path), "--dist", str(tmp_path / "d"),
+                                                   "--metadata", str(broken)])
+    assert (result.exit_code, result.output) == (
+        1, f"{db_path}: table 'notes' has no description in the metadata\n")
+    missing = CliRunner().invoke(datapackage.main, [str(tmp_path / "none.db")])
+    assert (missing.exit_code, missing.output) == (1, f"{tmp_path / 'none.db'}: no such database; build it first\n")
