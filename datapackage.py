@@ -184,8 +184,10 @@ def resource(db, table, described, files):
 def package(db, name, metadata):
     """(datapackage dict, {file name: bytes}) for every table of the database, in schema order."""
     database = metadata["databases"][name]
+    index = {row[1] for row in db.execute("PRAGMA table_list") if row[2] in ("virtual", "shadow")}
     tables = [row[0] for row in db.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid")]
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid")
+        if row[0] not in index]  # not the FTS5 search indexes: they are built from the tables
     files = {}
     resources = [resource(db, table, database.get("tables", {}).get(table, {}), files)
                  for table in tables]

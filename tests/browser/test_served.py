@@ -21,8 +21,11 @@ def fetch(url, headers=None):
 
 
 def tables_and_views(db):
+    """Not the FTS5 search indexes, which Datasette hides."""
+    index = {row[1] for row in db.execute("PRAGMA table_list") if row[2] in ("virtual", "shadow")}
     return [row[0] for row in db.execute(
-        "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name")]
+        "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name")
+        if row[0] not in index]
 
 
 def parse_csv(body):

@@ -1,0 +1,29 @@
+"""The map in a real browser: every city is a marker, and no tile is needed to see them."""
+
+from playwright.sync_api import expect
+
+from conftest import DB_NAME, SOURCE_CITIES
+
+
+def markers(page):
+    """Cities on the map: single markers plus the counts on the cluster icons."""
+    expect(page.locator(".leaflet-marker-icon").first).to_be_visible()
+    page.wait_for_timeout(500)
+    singles = page.locator(".leaflet-marker-icon:not(.marker-cluster)").count()
+    return singles + sum(int(t) for t in page.locator(".marker-cluster span").all_inner_texts())
+
+
+def test_every_city_is_on_the_map(page, server):
+    for path in ["cities", "city_map"]:
+        page.goto(f"{server}/{DB_NAME}/{path}")
+        assert markers(page) == SOURCE_CITIES, path
+        expect(page.locator(".leaflet-control-attribution")).to_contain_text("OpenStreetMap")
+
+
+def test_search_in_korean_lands_on_pyongyang(page, server):
+    page.goto(f"{server}/{DB_NAME}/cities")
+    page.fill("input#_search", "평양")
+    page.locator("input#_search").press("Enter")
+    expect(page.locator("table.rows-and-columns tbody tr")).to_have_count(1)
+    expect(page.locator("tbody td.col-name")).to_have_text("Pyongyang")
+    assert markers(page) == 1
