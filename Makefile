@@ -33,5 +33,10 @@ serve: build
 test: $(INSTALLED)
 	$(BIN)/python -m pytest
 
+# Build and serving benchmarks against their baselines, in one run: writes bench/RESULTS.md.
+.PHONY: bench
+bench: $(INSTALLED)
+	$(BIN)/python -m bench.run
+
 clean:
 	rm -rf $(DB) $(INSPECT) build *.egg-info
