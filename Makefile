@@ -48,5 +48,10 @@ browser:
 	command -v chromium >/dev/null && command -v curl >/dev/null || \
 	{ $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium curl; }
 
+# Build and serving benchmarks against their baselines, in one run: writes bench/RESULTS.md.
+.PHONY: bench
+bench: $(INSTALLED)
+	$(BIN)/python -m bench.run
+
 clean:
 	rm -rf $(DB) $(INSPECT) build *.egg-info

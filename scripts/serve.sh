@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DB=${DB:-north-korea-cities.db}
 INSPECT=${INSPECT:-inspect-data.json}
+# num_sql_threads 0: queries on this small immutable file take microseconds, handing each to a
+# thread pool costs more than running it (see bench/RESULTS.md); sql_time_limit_ms still applies.
 exec datasette serve -i "$DB" \
     --inspect-file "$INSPECT" \
     --metadata metadata.yml \
@@ -14,4 +16,5 @@ exec datasette serve -i "$DB" \
     --setting suggest_facets off \
     --setting default_cache_ttl 600 \
     --cors \
+    --setting num_sql_threads 0 \
     "$@"

@@ -1,0 +1,1 @@
+"""Benchmarks of the build and of the serving: `make bench` writes bench/RESULTS.md."""

@@ -1,0 +1,189 @@
+"""Serving benchmark: the project's serve configuration against a naive flat publish.
+
+All servers are real `datasette` processes on 127.0.0.1, pinned to one core while the load
+generator runs on the other. Every figure is also a ratio to the same server's /-/versions.json.
+"""
+
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import build
+from bench.load import measure, percentile
+
+ROOT = Path(build.__file__).resolve().parent
+DB = "north-korea-cities"
+FLOOR = "/-/versions.json"
+PORT = "<free port>"  # stands for the port in a server's command line or environment
+PROJECT_SQL = """select provinces.name as province, count(*) as cities,
+sum(cities.population_2008) as population from cities
+join provinces on provinces.id = cities.province_id group by provinces.name order by population desc"""
+NAIVE_SQL = """select province, count(*) as cities, sum(population_2008) as population
+from cities group by province order by population desc"""
+# (endpoint, {server: path}, target as a ratio to the floor). "naive" is one flat table.
+ENDPOINTS = [
+    ("/-/versions.json (floor)", {"project": FLOOR, "naive": FLOOR}, None),
+    ("cities table JSON", {"project": f"/{DB}/cities.json?_shape=array",
+                           "naive": "/naive/cities.json?_shape=array"}, 0.8),
+    ("city_list view JSON, labels", {"project": f"/{DB}/city_list.json?_shape=array&_labels=on",
+                                     "naive": "/naive/cities.json?_shape=array&_labels=on"}, 0.6),
+    ("cities HTML page", {"project": f"/{DB}/cities", "naive": "/naive/cities"}, 0.3),
+    ("SQL aggregate (?sql=)", {"project": f"/{DB}.json?_shape=array&sql={quote(PROJECT_SQL)}",
+                               "naive": f"/naive.json?_shape=array&sql={quote(NAIVE_SQL)}"}, None),
+    # Plain `datasette serve` answers 403 here: it only offers immutable (-i) databases.
+    (".db download", {"project": f"/{DB}.db"}, None),
+]
+# Where the time goes: the project's pages with parts switched off, and the project's
+# configuration with Datasette's default of 3 SQL threads instead of 0.
+DIAGNOSTICS = [
+    ("cities HTML, no facets (?_nofacet=1)", "project", f"/{DB}/cities?_nofacet=1"),
+    ("cities HTML, no labels (?_labels=off)", "project", f"/{DB}/cities?_labels=off"),
+    ("cities HTML, one row, no facets", "project", f"/{DB}/cities?_size=1&_nofacet=1"),
+    ("cities table JSON with labels", "project", f"/{DB}/cities.json?_shape=array&_labels=on"),
+    ("/-/versions.json (floor)", "3 threads", FLOOR),
+    ("cities table JSON", "3 threads", ENDPOINTS[1][1]["project"]),
+    ("city_list view JSON, labels", "3 threads", ENDPOINTS[2][1]["project"]),
+    ("cities HTML page", "3 threads", ENDPOINTS[3][1]["project"]),
+]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def venv_env(**extra):
+    """The environment with this Python's bin folder (the venv's) first on PATH."""
+    return {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}", **extra}
+
+
+def project_database(folder):
+    """The real build and its inspect file, as `make build` makes them, in `folder`."""
+    db, inspect = folder / f"{DB}.db", folder / "inspect-data.json"
+    subprocess.run([sys.executable, "build.py", "--db", str(db)], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+    subprocess.run(["datasette", "inspect", str(db), "--inspect-file", str(inspect)],
+                   env=venv_env(), check=True)
+    return db, inspect
+
+
+def naive_database(folder):
+    """The parsed rows as one flat table, the way a quick publish would do it."""
+    source = build.parse_source(build.DEFAULT_SOURCE.read_text(encoding="utf-8"))
+    sort_keys = build.read_sort_keys(build.DEFAULT_SORT_KEYS)
+    rows = []
+    for city in source.cities:
+        (province, _), status = build.classify(city, sort_keys, build.DEFAULT_SOURCE)
+        rows.append({"name": city.name, "province": province, "status": status,
+                     "population_2008": city.population_2008, "founded": city.founded,
+                     "founded_precision": city.founded_precision})
+    (folder / "naive.json").write_text(json.dumps(rows), encoding="utf-8")
+    db = folder / "naive.db"
+    subprocess.run(["sqlite-utils", "insert", str(db), "cities", str(folder / "naive.json")],
+                   env=venv_env(), check=True)
+    return db
+
+
+def commands(folder):
+    """{server: (argv, env, how it reads in RESULTS.md)}; PORT in argv or env is the port."""
+    db, inspect = project_database(folder)
+    naive = naive_database(folder)
+    project_env = venv_env(DB=str(db), INSPECT=str(inspect), HOST="127.0.0.1", PORT=PORT)
+    threads = ["--setting", "num_sql_threads", "3"]
+    return {
+        "project": (["scripts/serve.sh"], project_env, "DB=… INSPECT=… PORT=… scripts/serve.sh"),
+        "naive": (["datasette", "serve", str(naive), "--host", "127.0.0.1", "--port", PORT],
+                  venv_env(),
+                  "sqlite-utils insert naive.db cities naive.json; datasette serve naive.db"),
+        "3 threads": (["scripts/serve.sh", *threads], project_env,
+                      "scripts/serve.sh " + " ".join(threads)),
+    }
+
+
+def start(argv, env, cpus, log):
+    """Start a server on a free port, pinned to `cpus`; wait until it answers the floor."""
+    port = str(free_port())
+    argv = [port if arg == PORT else arg for arg in argv]
+    env = {key: port if value == PORT else value for key, value in env.items()}
+    pin = (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
+    with open(log, "wb") as errors:
+        process = subprocess.Popen(argv, cwd=ROOT, env=env, preexec_fn=pin,
+                                   stdout=subprocess.DEVNULL, stderr=errors)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{argv[0]} exited: {Path(log).read_text()[-2000:]}")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", FLOOR)
+            if connection.getresponse().status == 200:
+                return port, process
+        except OSError:
+            time.sleep(0.2)
+    stop(process)
+    raise RuntimeError(f"{argv[0]} did not answer on port {port} within 60 s")
+
+
+def stop(process):
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of a process and all its threads, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def jobs():
+    """Every (server, path) to measure, each once, in a fixed interleaved order."""
+    wanted = [(server, path) for _, paths, _ in ENDPOINTS for server, path in paths.items()]
+    wanted += [(server, path) for _, server, path in DIAGNOSTICS]
+    return list(dict.fromkeys(wanted))
+
+
+def summarize(measured):
+    """measured: [(Sample, server CPU seconds during it)] -> one row of figures."""
+    samples = [sample for sample, _ in measured]
+    latencies = [latency for sample in samples for latency in sample.latencies]
+    return {"rps": statistics.median(sample.rps for sample in samples),
+            "p50": percentile(latencies, 50) * 1000, "p99": percentile(latencies, 99) * 1000,
+            "cpu_ms": sum(cpu for _, cpu in measured) / len(latencies) * 1000,
+            "client_cpu": max(sample.client_cpu for sample in samples)}
+
+
+def run(folder, rounds, seconds, max_requests, concurrency, cpus=None):
+    """Measure every job `rounds` times after a warm-up round.
+
+    Returns ({(server, path): summary}, {server: its command line as text}).
+    """
+    started, servers = {}, commands(Path(folder))
+    try:
+        for server, (argv, env, _) in servers.items():
+            started[server] = start(argv, env, cpus, Path(folder) / f"{server}.log")
+        samples = {job: [] for job in jobs()}
+        for job in samples:
+            measure(started[job[0]][0], job[1], 0.3, 100, concurrency)
+        for _ in range(rounds):
+            for (server, path), kept in samples.items():
+                port, process = started[server]
+                cpu = cpu_seconds(process.pid)
+                sample = measure(port, path, seconds, max_requests, concurrency)
+                kept.append((sample, cpu_seconds(process.pid) - cpu))
+    finally:
+        for _, process in started.values():
+            stop(process)
+    described = {server: text for server, (_, _, text) in servers.items()}
+    return {job: summarize(kept) for job, kept in samples.items()}, described
