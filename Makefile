@@ -41,12 +41,13 @@ serve: build
 test: $(INSTALLED) browser
 	$(BIN)/python -m pytest
 
-# Headless Chromium for the browser tests and curl for the README examples (Debian packages;
-# CI runs as root, elsewhere this uses sudo).
+# Headless Chromium for the browser tests, curl for the README examples, and a CJK font so
+# Hangul and Hancha render in screenshots (Debian packages; CI runs as root, elsewhere sudo).
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 browser:
-	command -v chromium >/dev/null && command -v curl >/dev/null || \
-	{ $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium curl; }
+	command -v chromium >/dev/null && command -v curl >/dev/null && test -f $(CJK_FONT) || \
+	{ $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium curl fonts-noto-cjk; }
 
 # Build and serving benchmarks against their baselines, in one run: writes bench/RESULTS.md.
 .PHONY: bench
