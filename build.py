@@ -244,7 +244,7 @@ def load_sort_keys(db, sort_keys, status_ids, path):
 def division_columns(name, kind, supplement):
     """Korean names, RR, ISO 3166-2 code and pycountry's name for that code, citation."""
     e = supplement.entries["division", name]
-    return (e.hangul, e.hancha, e.mr, names.romanize(e.hangul), e.iso_code,
+    return (e.hangul, e.hancha, e.mr, e.rr, e.iso_code,
             names.iso_subdivision(e, kind, supplement.path), e.citation)
 
 
@@ -265,7 +265,7 @@ def load_provinces(db, cities, sort_keys, path, supplement):
 def city_columns(name, status, supplement):
     """Korean names, RR, full names with the status suffix, point, GeoNames id and distance."""
     e = supplement.entries["city", name]
-    return (e.hangul, e.hancha, e.mr, names.romanize(e.hangul),
+    return (e.hangul, e.hancha, e.mr, e.rr,
             *names.full_names(e, supplement.entries["status", status]), e.latitude, e.longitude,
             e.geonameid, supplement.distances[name], e.citation)
 

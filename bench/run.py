@@ -182,9 +182,11 @@ def commands_section(rounds, seconds, repeat):
             f"make bench   # .venv/bin/python -m bench.run --rounds {rounds} --seconds {seconds} "
             f"--repeat {repeat}",
             f"floor:  python -c '{build_bench.FLOOR[-1]}'",
-            "build:  python build.py [SOURCE] --db DB   (a fresh process each run)",
-            "scale:  python -m bench.generate N > SOURCE   (N = "
+            "build:  python build.py [SOURCE --names NAMES] --db DB   (a fresh process each run)",
+            "scale:  python -m bench.generate N --names NAMES > SOURCE   (N = "
             + ", ".join(f"{n:,}" for n in SIZES) + ")",
+            "raw:    executemany of the built rows into schema.sql, then FTS5 'rebuild' of "
+            "each full-text index, one transaction",
             "serve:  the servers listed under Serving, on 127.0.0.1 and free ports", "```", ""]
 
 

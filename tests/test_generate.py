@@ -1,32 +1,81 @@
-"""bench/generate.py writes sources that the real parser and build accept, at the asked size."""
+"""bench/generate.py writes sources and supplements that the real build accepts, at the asked
+size: every generated city gets its Korean names, a point in the country and its search names."""
 
+import csv
+import io
 import sqlite3
 
 import pytest
 
 import build
-from bench.generate import make_source
+import names
+from bench.generate import SYLLABLES, make_source, make_supplement
+
+PROVINCE_LEVEL = ["Kaesong", "Nampo", "Pyongyang", "Rason"]  # the article's, in its order
+WRITING_SYSTEMS = 8  # English, MR, MR without diacritics, RR, Hangul (2), Hancha (2): issue 4
+
+
+def build_generated(tmp_path, cities):
+    source, supplement = tmp_path / "generated.txt", tmp_path / "names.csv"
+    source.write_text(make_source(cities), encoding="utf-8")
+    supplement.write_text(make_supplement(cities), encoding="utf-8")
+    db = tmp_path / "generated.db"
+    return build.build(source, db, names_path=supplement), sqlite3.connect(db)
 
 
 @pytest.mark.parametrize("cities", [1, 8, 300])
-def test_generated_source_builds(tmp_path, cities):
-    source = tmp_path / "generated.txt"
-    source.write_text(make_source(cities), encoding="utf-8")
-    parsed = build.parse_source(source.read_text(encoding="utf-8"), source)
+def test_generated_source_and_supplement_build(tmp_path, cities):
+    parsed = build.parse_source(make_source(cities))
     assert len(parsed.cities) == cities
     assert sum(status.declared_count for status in parsed.statuses) == cities
-    db = tmp_path / "generated.db"
-    assert build.build(source, db)[0] == cities
-    with sqlite3.connect(db) as connection:
-        verdicts = {row[0] for row in connection.execute("SELECT verdict FROM status_reconciliation")}
-        kinds = {row[0] for row in connection.execute("SELECT DISTINCT kind FROM provinces")}
+    (built, divisions, statuses, _), db = build_generated(tmp_path, cities)
+    with db:
+        verdicts = {row[0] for row in db.execute("SELECT verdict FROM status_reconciliation")}
+        kinds = {row[0] for row in db.execute("SELECT DISTINCT kind FROM provinces")}
+        city_names = db.execute("SELECT count(*) FROM city_names").fetchone()[0]
+        last, hangul = db.execute("SELECT name, hangul FROM cities ORDER BY id DESC").fetchone()
+        found = [row[0] for row in db.execute("""SELECT cities.name FROM city_names_fts
+            JOIN city_names ON city_names.id = city_names_fts.rowid
+            JOIN cities ON cities.id = city_names.city_id WHERE city_names_fts MATCH ?""",
+            [f'"{hangul}"'])]
+    db.close()
+    assert (built, statuses) == (cities, 4)
+    assert divisions == min(cities, 4) + len({c.province_cell for c in parsed.cities[4:]})
     assert verdicts == {"agrees"}
-    assert kinds == ({"province-level city"} if cities == 1 else {"province", "province-level city"})
+    assert kinds == ({"province-level city"} if cities <= 4 else {"province", "province-level city"})
+    assert city_names == WRITING_SYSTEMS * cities
+    assert last in found  # the last city, found by its Hangul name
 
 
-def test_generated_source_is_reproducible():
+def test_supplement_copies_real_rows_and_writes_generated_cities_by_syllable():
+    rows = list(csv.DictReader(io.StringIO(make_supplement(8))))
+    kinds = [row["kind"] for row in rows]
+    assert kinds == ["status"] * 4 + ["division"] * (len(rows) - 12) + ["city"] * 8
+    with open(names.DEFAULT_NAMES, newline="", encoding="utf-8") as f:
+        real = {(row["kind"], row["name"]): row for row in csv.DictReader(f)}
+    assert all(row == real[row["kind"], row["name"]] for row in rows[:-4])
+    cities = [row for row in rows if row["kind"] == "city"]
+    assert [row["name"] for row in cities[:4]] == PROVINCE_LEVEL
+    for row in cities[4:]:
+        assert row["mr"] == row["name"] and not row["geonameid"]
+        assert len(row["hangul"]) == len(row["hancha"]) == 4
+        assert {h for h, _ in SYLLABLES.values()} >= set(row["hangul"])
+        assert names.BOX["south"] <= float(row["latitude"]) <= names.BOX["north"]
+        assert names.BOX["west"] <= float(row["longitude"]) <= names.BOX["east"]
+        assert row["citation"].startswith("https://")
+
+
+def test_no_syllable_is_a_place_suffix():
+    """names.name_key strips 시, 읍, 리, 동, 市, 邑 from the end of a name."""
+    for hangul, hancha in SYLLABLES.values():
+        assert not names.PLACE_SUFFIX.search(hangul) and not names.PLACE_SUFFIX.search(hancha)
+
+
+def test_generated_source_and_supplement_are_reproducible():
     assert make_source(50) == make_source(50)
+    assert make_supplement(50) == make_supplement(50)
     assert make_source(50) != make_source(50, seed=1)
+    assert make_supplement(50) != make_supplement(50, seed=1)
 
 
 def test_size_out_of_range():

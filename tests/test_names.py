@@ -165,3 +165,11 @@ def test_the_bounding_box_holds_every_north_korean_place(geonames_kp):
     for place in geonames_kp.values():
         assert box["south"] <= place["latitude"] <= box["north"], place["name"]
         assert box["west"] <= place["longitude"] <= box["east"], place["name"]
+
+
+def test_the_fast_iso_reader_agrees_with_pycountry():
+    fast = names.kp_subdivisions()
+    kp = {s.code: s for s in pycountry.subdivisions.get(country_code="KP")}
+    assert set(fast) == set(kp) and len(kp) == 13
+    for code, subdivision in kp.items():
+        assert (fast[code]["name"], fast[code]["type"]) == (subdivision.name, subdivision.type)
