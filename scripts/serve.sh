@@ -11,4 +11,10 @@ exec datasette serve -i "$DB" \
     --metadata metadata.yml \
     --host "${HOST:-127.0.0.1}" --port "${PORT:-8001}" \
     --setting suggest_facets off \
+    --plugins-dir plugins \
+    --setting sql_time_limit_ms 250 \
+    --setting facet_time_limit_ms 100 \
+    --setting max_returned_rows 1000 \
+    --setting max_csv_mb 5 \
+    --setting allow_download on \
     "$@"
