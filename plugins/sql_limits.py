@@ -47,7 +47,8 @@ LIMITS = {
 }
 DENIED_FUNCTIONS = {"load_extension", "fts3_tokenizer"}
 READ_PRAGMAS = {"database_list", "function_list", "page_count", "max_page_count", "page_size",
-                "schema_version", "compile_options", "query_only"}  # allowed without a value
+                "schema_version", "compile_options", "query_only",
+                "data_version"}  # allowed without a value; FTS5 reads data_version
 TABLE_PRAGMAS = {"foreign_key_list", "index_info", "index_list", "index_xinfo", "table_info",
                  "table_xinfo"}  # allowed with a table or index name
 # Datasette's own in-memory databases, which it writes: its catalogue, and the connection that

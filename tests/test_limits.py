@@ -174,6 +174,15 @@ def test_connection_refuses(guarded, sql, message):
         guarded.execute(sql, params).fetchall()
 
 
+def test_full_text_search_works():
+    conn = sqlite3.connect(":memory:")
+    conn.execute("create virtual table names_fts using fts5 (name)")
+    conn.execute("insert into names_fts (name) values ('Pyongyang'), ('Kaesong')")
+    sql_limits.prepare_connection(conn, "test")
+    assert conn.execute("select name from names_fts where names_fts match 'pyong*'").fetchall() \
+        == [("Pyongyang",)]
+
+
 def test_connection_allows_reading_pragmas(guarded):
     assert guarded.execute("pragma query_only").fetchone()[0] == 1
     assert guarded.execute("pragma table_info(sqlite_master)").fetchall()
