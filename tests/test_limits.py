@@ -204,8 +204,11 @@ def test_sqlite_heap_limit(guarded):
 
 
 def test_memory_error_answers_400(ds):
-    response = asyncio.run(sql_limits.handle_exception(
-        ds, Request.fake(f"/{DB_NAME}.json?sql=x"), MemoryError())())
+    try:  # Datasette calls the hook while it handles the exception
+        raise MemoryError()
+    except MemoryError as error:
+        response = asyncio.run(sql_limits.handle_exception(
+            ds, Request.fake(f"/{DB_NAME}.json?sql=x"), error)())
     assert response.status == 400
     assert "MB of memory" in json.loads(response.body)["error"]
 
