@@ -257,3 +257,11 @@ def test_request_line_over_uvicorn_limit(served):
     MEASURED.append((time.monotonic() - started, "request line of 150 kB"))
     assert head.startswith(b"HTTP/1.1 400 "), head
     assert_server_unharmed(server, db, digest)
+
+
+def test_errors_are_not_logged_as_rich_tracebacks(served):
+    """Runs last: with `rich` importable, Datasette would log each error above with a boxed
+    traceback and its locals, 0.35 s of CPU apiece (plugins/request_limits.py turns it off)."""
+    server, _, _ = served
+    assert "Not Found" in server.log(tail=10**7) or "404" in server.log(tail=10**7)
+    assert "╭" not in server.log(tail=10**7)
