@@ -56,3 +56,14 @@ bench: $(INSTALLED)
 
 clean:
 	rm -rf $(DB) $(INSPECT) build *.egg-info
+
+# Robustness, outside the quick default run (issue 5):
+#   make fuzz   the build on 1,000 mutated sources (make test tries 50)
+#   make load   20 connections for 30 s against the real server, with requests/s and p99
+.PHONY: fuzz load
+
+fuzz: $(INSTALLED)
+	FUZZ_EXAMPLES=1000 $(BIN)/python -m pytest tests/test_fuzz_build.py -q
+
+load: $(INSTALLED)
+	$(BIN)/python -m pytest tests/test_load.py -m slow -q

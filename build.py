@@ -10,6 +10,7 @@ import contextlib
 import csv
 import datetime
 import hashlib
+import io
 import os
 import re
 import sqlite3
@@ -42,6 +43,7 @@ SORT_KEY = re.compile(r"[A-Z]{2}")
 PROVINCE_NAME = re.compile(r"[A-Z][a-z]+( [A-Z][a-z]+)*")
 DATE_PART = rf"([0-9]{{2}}|{UNKNOWN})"
 FOUNDED = re.compile(rf"([0-9]{{4}})-{DATE_PART}-{DATE_PART}")
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # control characters other than tab
 
 
 class Status(NamedTuple):
@@ -143,6 +145,8 @@ def parse_prose(text, section, path, line):
     if text.startswith(";"):
         return section, None  # ';Notes:' only introduces the bullets below it
     if text.startswith("- "):
+        if not text[2:].strip():
+            fail(path, line, "bullet '- ' with no text")
         kind = "see also" if section == "See also" else "note"
         return section, Note(section, kind, text[2:].strip(), line)
     kind = "note" if text.startswith("(Note:") else "paragraph"
@@ -150,11 +154,22 @@ def parse_prose(text, section, path, line):
 
 
 def split_lines(text, path):
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    if not lines:
+    """Number the lines. The source is a byte-for-byte copy of the article: what an editor
+    changes when it saves (a BOM, CRLF line endings, no final newline) is refused, not undone,
+    since the build records the file's sha256."""
+    if not text:
         fail(path, 1, "source is empty")
+    if text.startswith("\ufeff"):
+        fail(path, 1, "starts with a byte order mark (BOM); save the file as UTF-8 without BOM")
+    lines = text.split("\n")
+    for line, raw in enumerate(lines, start=1):
+        if "\r" in raw:
+            fail(path, line, "carriage return in line (CRLF line endings?); save with LF endings")
+        control = CONTROL.search(raw)
+        if control:  # SQLite's length() and Datasette's pages stop at a NUL
+            fail(path, line, f"control character {control.group()!r} at column {control.start() + 1}")
+    if lines.pop() != "":
+        fail(path, len(lines) + 1, "no newline at the end of the last line")
     title = re.fullmatch(r"= (.+) =", lines[0])
     if not title:
         fail(path, 1, "first line must be the article title, '= Title ='")
@@ -191,14 +206,32 @@ def check_unique(rows, what, path):
         seen[row.name] = row.line
 
 
+def read_csv(path, fields):
+    """A hand-kept supplement: UTF-8 (a BOM and CRLF are fine), exactly these columns.
+    Yields (line, row); a quoted value may span lines, so line is where the row ends."""
+    text = decode(Path(path).read_bytes(), path).removeprefix("\ufeff")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        if next(reader, None) != fields:
+            fail(path, 1, f"header must be {','.join(fields)}")
+        for row in reader:
+            if len(row) != len(fields):
+                fail(path, reader.line_num, f"row has {len(row)} fields, expected {len(fields)}")
+            yield reader.line_num, dict(zip(fields, row))
+    except csv.Error as error:
+        fail(path, reader.line_num, f"not valid CSV ({error})")
+
+
 def read_sort_keys(path):
     """source/sort-keys.csv: sort_key -> (status name, note, citation)."""
-    with open(path, newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
     keys = {}
-    for line, row in enumerate(rows, start=2):
-        if not SORT_KEY.fullmatch(row.get("sort_key") or "") or not all(row.values()):
+    for line, row in read_csv(path, ["sort_key", "status", "note", "citation"]):
+        if not SORT_KEY.fullmatch(row["sort_key"]) or not all(row.values()):
             fail(path, line, "each row needs sort_key (two capitals), status, note and citation")
+        if not row["citation"].startswith("https://"):
+            fail(path, line, f"citation {row['citation']!r} is not an https:// address")
+        if row["sort_key"] in keys:
+            fail(path, line, f"duplicate sort key {row['sort_key']!r}")
         keys[row["sort_key"]] = row
     return keys
 
@@ -380,25 +413,36 @@ def read_supplement(names_path, overrides_path, wanted):
     return names.Supplement(str(names_path), entries, distances)
 
 
+@contextlib.contextmanager
+def replacing(db_path):
+    """Yield a temporary file beside db_path that replaces it only if the block succeeds;
+    with db_path None, yield ':memory:', so that a check writes nothing."""
+    if db_path is None:
+        yield ":memory:"
+        return
+    db_path = Path(db_path)
+    fd, tmp = tempfile.mkstemp(dir=db_path.parent, prefix=f".{db_path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        yield tmp
+        os.replace(tmp, db_path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
 def build(source_path, db_path, sort_keys_path=DEFAULT_SORT_KEYS,
           names_path=names.DEFAULT_NAMES, overrides_path=names.DEFAULT_OVERRIDES):
-    """Parse and load into a temporary file beside db_path, then os.replace it into place."""
+    """Parse, then load into a new database that replaces db_path (None: into memory only).
+    Every check, and every constraint of schema.sql, runs either way."""
     raw = Path(source_path).read_bytes()
     source = parse_source(decode(raw, source_path), source_path)
     sort_keys = read_sort_keys(sort_keys_path)
     supplement = read_supplement(names_path, overrides_path,
                                  wanted_names(source, sort_keys, source_path))
-    db_path = Path(db_path)
-    fd, tmp = tempfile.mkstemp(dir=db_path.parent, prefix=f".{db_path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        summary = write_database(tmp, source, raw, source_path, sort_keys, sort_keys_path,
-                                 supplement)
-        os.replace(tmp, db_path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return summary
+    with replacing(db_path) as target:
+        return write_database(target, source, raw, source_path, sort_keys, sort_keys_path,
+                              supplement)
 
 
 @contextlib.contextmanager
@@ -424,13 +468,16 @@ def one_line_errors(path):
 @click.option("--overrides", "overrides_path", default=str(names.DEFAULT_OVERRIDES),
               show_default=True, type=click.Path(exists=True, dir_okay=False),
               help="Cited disagreements with GeoNames of more than 15 km.")
-def main(source, db_path, names_path, overrides_path):
+@click.option("--check", is_flag=True,
+              help="Validate SOURCE and every supplement, in memory; write no database.")
+def main(source, db_path, names_path, overrides_path, check):
     """Build the North Korean cities database from SOURCE."""
     with one_line_errors(db_path):
         cities, divisions, statuses, population = build(
-            source, db_path, names_path=names_path, overrides_path=overrides_path)
+            source, None if check else db_path, names_path=names_path,
+            overrides_path=overrides_path)
     click.echo(f"{cities} cities, {divisions} divisions, {statuses} statuses, "
-               f"population {population:,} -> {db_path}")
+               f"population {population:,} -> {'checked, nothing written' if check else db_path}")
 
 
 if __name__ == "__main__":

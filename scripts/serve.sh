@@ -17,4 +17,10 @@ exec datasette serve -i "$DB" \
     --setting default_cache_ttl 600 \
     --cors \
     --setting num_sql_threads 0 \
+    --plugins-dir plugins \
+    --setting sql_time_limit_ms 250 \
+    --setting facet_time_limit_ms 100 \
+    --setting max_returned_rows 1000 \
+    --setting max_csv_mb 5 \
+    --setting allow_download on \
     "$@"

@@ -52,7 +52,7 @@ def metadata():
 @pytest.fixture(scope="session")
 def ds(db_path, metadata):
     return Datasette(immutables=[str(db_path)], metadata=metadata,
-                     settings={"suggest_facets": False})
+                     settings={"suggest_facets": False}, plugins_dir=str(ROOT / "plugins"))
 
 
 @pytest.fixture(scope="session")

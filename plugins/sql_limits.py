@@ -1,0 +1,172 @@
+"""Bound what one SQL query can cost. Loaded by scripts/serve.sh (--plugins-dir plugins).
+
+Datasette runs read-only SQL from anyone. Its settings (scripts/serve.sh) bound a query's time,
+checked every 1,000 SQLite instructions, and the rows it returns. Neither bounds one expensive
+instruction: `select zeroblob(500000000)` allocates 500 MB in one step, and some built-in
+functions loop inside one step. On every connection this plugin adds:
+
+- SQLite limits: the longest string, blob or row; the longest SQL text and LIKE/GLOB pattern;
+  the most result columns; no ATTACHed databases;
+- a hard limit on SQLite's heap for the whole process (sorters, temp tables, CTE queues);
+- a budget for the Python objects that one query's rows take before Datasette renders them;
+- an authorizer: no ATTACH, no PRAGMA that sets anything, no load_extension, no fts3_tokenizer
+  (compiled into this SQLite; its two-argument form takes a raw function pointer); and
+  PRAGMA query_only, so nothing is ever written;
+- guards on the built-ins whose cost inside one step grows faster than their output: printf
+  (a width or precision loops that many times), trim with a character list, json_patch.
+
+The numbers, and why every legitimate query over this dataset fits in them, are in README.md,
+"Security and limits".
+"""
+
+import re
+import sqlite3
+import sys
+import weakref
+
+from datasette import hookimpl
+from datasette.handle_exception import handle_exception as default_handle_exception
+from datasette.views.base import DatasetteError
+
+MAX_VALUE_BYTES = 100_000  # longest string, blob or row; the whole database is ~80 kB
+MAX_SQL_BYTES = 100_000  # longest SQL text SQLite will compile
+MAX_LIKE_PATTERN = 200  # longest LIKE or GLOB pattern: cost is pattern x string
+MAX_COLUMNS = 100  # most columns in a result, index, GROUP BY or ORDER BY
+SQLITE_HEAP_BYTES = 64 * 2**20  # all SQLite memory in the process
+MAX_RESULT_BYTES = 4_000_000  # Python objects of the rows of one query
+MAX_PRINTF_SIZE = MAX_VALUE_BYTES  # printf width or precision: a longer output is NULL anyway
+MAX_TRIM_CHARS = 100  # trim(X, Y): cost is X x Y
+MAX_JSON_PATCH = 10**9  # json_patch(A, B): cost is keys of A x keys of B
+
+LIMITS = {
+    sqlite3.SQLITE_LIMIT_LENGTH: MAX_VALUE_BYTES,
+    sqlite3.SQLITE_LIMIT_SQL_LENGTH: MAX_SQL_BYTES,
+    sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH: MAX_LIKE_PATTERN,
+    sqlite3.SQLITE_LIMIT_COLUMN: MAX_COLUMNS,
+    sqlite3.SQLITE_LIMIT_ATTACHED: 0,
+}
+DENIED_FUNCTIONS = {"load_extension", "fts3_tokenizer"}
+READ_PRAGMAS = {"database_list", "function_list", "page_count", "max_page_count", "page_size",
+                "schema_version", "compile_options", "query_only",
+                "data_version"}  # allowed without a value; FTS5 reads data_version
+TABLE_PRAGMAS = {"foreign_key_list", "index_info", "index_list", "index_xinfo", "table_info",
+                 "table_xinfo"}  # allowed with a table or index name
+# Datasette's own in-memory databases, which it writes: its catalogue, and the connection that
+# /-/versions.json probes for FTS support. Neither is served (no --memory, no --crossdb).
+OWN_DATABASES = {"_internal", "_memory"}
+
+# One printf conversion as SQLite 3.40 reads it: flags, width, .precision, l or ll, conversion.
+PRINTF_SPEC = re.compile(r"%[-+ #!0,]*(\*|[1-9][0-9]*)?(?:\.(\*|[0-9]*))?(?:ll?)?(.?)", re.S)
+CONVERSIONS = set("dsgzqQwcouxXfeEGinpr%")  # any other character ends SQLite's printf
+NO_ARGUMENT = {"%", "n"}  # conversions that take no argument
+
+
+def text(value):
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def read_only(action, arg1, arg2, database, source):
+    """SQLite authorizer: deny ATTACH, PRAGMAs that set, and the dangerous functions."""
+    if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH):
+        return sqlite3.SQLITE_DENY
+    if action == sqlite3.SQLITE_FUNCTION and arg2.lower() in DENIED_FUNCTIONS:
+        return sqlite3.SQLITE_DENY
+    if action == sqlite3.SQLITE_PRAGMA:
+        name = arg1.lower()
+        if not (name in TABLE_PRAGMAS or (name in READ_PRAGMAS and arg2 is None)):
+            return sqlite3.SQLITE_DENY
+    return sqlite3.SQLITE_OK
+
+
+def result_budget(row_factory, limit=MAX_RESULT_BYTES):
+    """Wrap a row factory so that the rows of one cursor stay under `limit` bytes."""
+    state = {"cursor": lambda: None, "used": 0}
+
+    def budgeted(cursor, row):
+        if state["cursor"]() is not cursor:  # a new query: Datasette uses a cursor per query
+            state["cursor"], state["used"] = weakref.ref(cursor), 0
+        state["used"] += sum(map(sys.getsizeof, row))
+        if state["used"] > limit:
+            raise sqlite3.OperationalError(
+                f"query result is larger than {limit:,} bytes: add a LIMIT or select less")
+        return row_factory(cursor, row)
+
+    return budgeted
+
+
+def printf_sizes(fmt, args, as_integer):
+    """Every width and precision printf(fmt, *args) uses; a '*' takes the next argument."""
+    args, sizes = iter(args), []
+    for width, precision, conversion in PRINTF_SPEC.findall(text(fmt)):
+        for size in (width, precision):
+            if size == "*":
+                sizes.append(abs(as_integer(next(args, 0))))
+            elif size:
+                sizes.append(int(size))
+        if conversion not in CONVERSIONS:
+            break
+        if conversion not in NO_ARGUMENT:
+            next(args, None)
+    return sizes
+
+
+def check_printf(private, fmt=None, *args):
+    def as_integer(value):  # as SQLite reads a '*' argument: NULL is 0, '12 apples' is 12
+        return private.execute("SELECT CAST(? AS INTEGER)", [value]).fetchone()[0] or 0
+
+    if fmt is not None and max(printf_sizes(fmt, args, as_integer), default=0) > MAX_PRINTF_SIZE:
+        raise ValueError(f"printf width or precision over {MAX_PRINTF_SIZE:,}")
+
+
+def check_trim(private, string, characters):
+    if characters is not None and len(text(characters)) > MAX_TRIM_CHARS:
+        raise ValueError(f"trim characters over {MAX_TRIM_CHARS}")
+
+
+def check_json_patch(private, target, patch):
+    if len(text(target)) * len(text(patch)) > MAX_JSON_PATCH:
+        raise ValueError(f"json_patch arguments' lengths multiply to over {MAX_JSON_PATCH:,}")
+
+
+GUARDS = [("printf", -1, check_printf), ("format", -1, check_printf), ("trim", 2, check_trim),
+          ("ltrim", 2, check_trim), ("rtrim", 2, check_trim), ("json_patch", 2, check_json_patch)]
+
+
+def guard_builtins(conn):
+    """Replace each guarded built-in by a check, then the real built-in on a private connection."""
+    private = sqlite3.connect(":memory:", check_same_thread=False)
+    private.text_factory = conn.text_factory
+    for limit, value in LIMITS.items():
+        private.setlimit(limit, value)
+
+    def guarded(name, check):
+        def call(*args):
+            check(private, *args)
+            sql = f"SELECT {name}({', '.join('?' * len(args))})"
+            return private.execute(sql, args).fetchone()[0]
+        return call
+
+    for name, arity, check in GUARDS:
+        conn.create_function(name, arity, guarded(name, check), deterministic=True)
+
+
+@hookimpl
+def prepare_connection(conn, database):
+    for limit, value in LIMITS.items():
+        conn.setlimit(limit, value)
+    conn.execute(f"PRAGMA hard_heap_limit = {SQLITE_HEAP_BYTES}")
+    conn.row_factory = result_budget(conn.row_factory or (lambda cursor, row: row))
+    if database not in OWN_DATABASES:
+        guard_builtins(conn)
+        conn.execute("PRAGMA query_only = 1")
+        conn.set_authorizer(read_only)
+
+
+@hookimpl
+def handle_exception(datasette, request, exception):
+    """SQLite out of memory (its heap limit reached) is the query's fault: answer 400."""
+    if isinstance(exception, MemoryError):
+        error = DatasetteError(
+            f"query needs more than the {SQLITE_HEAP_BYTES // 2**20} MB of memory this server "
+            "allows SQLite", title="Query too large", status=400)
+        return default_handle_exception(datasette, request, error)

@@ -1,0 +1,113 @@
+"""The real server for tests and benchmarks: scripts/serve.sh, the one serve configuration that
+`make serve` uses, started on a free 127.0.0.1 port with a memory guard.
+
+    with running_server(db_path, write_inspect(db_path)) as server:
+        httpx.get(server.url + "/-/versions.json")
+        server.peak_rss_mb()
+"""
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVE = ROOT / "scripts" / "serve.sh"
+GUARD_MB = 1024  # kill the server if it ever holds more than this: the machine is shared
+
+
+def write_inspect(db_path):
+    """`datasette inspect` the database into a file beside it, as `make build` does."""
+    db_path = Path(db_path)
+    inspect_path = db_path.with_name(db_path.stem + "-inspect.json")
+    datasette = Path(sys.executable).parent / "datasette"
+    subprocess.run([str(datasette), "inspect", str(db_path), "--inspect-file", str(inspect_path)],
+                   check=True, capture_output=True)
+    return inspect_path
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def status_mb(pid, field):
+    """VmRSS (resident now) or VmHWM (peak resident) of a process, in MB."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    raise KeyError(field)
+
+
+class Server:
+    def __init__(self, process, url, log_path):
+        self.process, self.url, self.log_path = process, url, log_path
+        self.guard_tripped = False
+
+    def rss_mb(self):
+        return status_mb(self.process.pid, "VmRSS")
+
+    def peak_rss_mb(self):
+        return status_mb(self.process.pid, "VmHWM")
+
+    def alive(self):
+        return self.process.poll() is None
+
+    def log(self, tail=3000):
+        return Path(self.log_path).read_text(errors="replace")[-tail:]
+
+    def guard(self, stop):
+        """Kill the server as soon as it passes GUARD_MB, checking every 10 ms."""
+        while not stop.wait(0.01) and self.alive():
+            with contextlib.suppress(OSError, KeyError):
+                if self.rss_mb() > GUARD_MB:
+                    self.guard_tripped = True
+                    self.process.kill()
+
+    def wait_ready(self, timeout):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.alive():
+                raise RuntimeError(f"server exited with {self.process.returncode}:\n{self.log()}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(self.url + "/-/versions.json", timeout=1).status_code == 200:
+                    return
+            time.sleep(0.1)
+        raise RuntimeError(f"server not ready after {timeout} s:\n{self.log()}")
+
+
+@contextlib.contextmanager
+def running_server(db_path, inspect_path, *args, ready_timeout=30):
+    """Run scripts/serve.sh (extra datasette arguments in args); yield a Server; stop it."""
+    port = free_port()
+    env = dict(os.environ, DB=str(db_path), INSPECT=str(inspect_path), HOST="127.0.0.1",
+               PORT=str(port), PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    with tempfile.NamedTemporaryFile("wb", prefix="datasette-", suffix=".log", delete=False) as log:
+        process = subprocess.Popen([str(SERVE), *args], env=env, stdout=log,
+                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    server = Server(process, f"http://127.0.0.1:{port}", log.name)
+    stop = threading.Event()
+    guard = threading.Thread(target=server.guard, args=(stop,), daemon=True)
+    guard.start()
+    try:
+        server.wait_ready(ready_timeout)
+        yield server
+    finally:
+        stop.set()
+        guard.join()
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        os.unlink(log.name)

@@ -1,0 +1,259 @@
+"""The serving limits (plugins/): legitimate queries still work, and each guard does its job.
+
+The in-process Datasette of conftest loads plugins/ as scripts/serve.sh does; the hostile-SQL
+battery (test_hostile_sql.py) runs the real server.
+"""
+
+import asyncio
+import json
+import re
+import sqlite3
+from urllib.parse import quote
+
+import pytest
+from datasette.utils.asgi import Request
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import DB_NAME, ROOT, SOURCE_CITIES, SOURCE_POPULATION
+from plugins import request_limits, sql_limits
+
+LIMIT = 100_000  # README: the longest string or blob, and the widest printf width or precision
+DATASETTE_TEXT = lambda data: str(data, "utf-8", "replace")  # what Datasette's connections use
+
+
+def rows(get, sql):
+    response = get(f"/{DB_NAME}.json?_shape=array&sql={quote(sql)}")
+    assert response.status_code == 200, response.text[:300]
+    return response.json()
+
+
+# What a person exploring this dataset might ask; each must still work under the limits.
+LEGITIMATE = {
+    "notes in one string": ("select group_concat(text, ' ') as t from notes",
+                            lambda r: "2008 North Korean census" in r[0]["t"]),
+    "the whole city list as JSON": (
+        "select json_group_array(json_object('city', city, 'province', province, 'status', "
+        "status, 'population', population_2008, 'founded', founded)) as j from city_list",
+        lambda r: len(json.loads(r[0]["j"])) == SOURCE_CITIES),
+    "thousands separators": ("select printf('%,d', sum(population_2008)) as p from cities",
+                             lambda r: r[0]["p"] == f"{SOURCE_POPULATION:,}"),
+    "bar chart": ("select printf('%.*c', population_2008 / 100000, '#') as bar from cities "
+                  "where name = 'Pyongyang'", lambda r: r[0]["bar"] == "#" * 32),
+    "padding": ("select printf('%-12s|%*d', name, 9, population_2008) as p from cities "
+                "where name = 'Anju'", lambda r: r[0]["p"] == "Anju        |   240117"),
+    "trim characters": ("select trim('..Pyongyang, ', ' .,') as t", lambda r: r[0]["t"] == "Pyongyang"),
+    "like": ("select name from cities where name like '%yang%'",
+             lambda r: r == [{"name": "Pyongyang"}]),
+    "glob": ("select count(*) as n from cities where founded glob '19[4-6]*'",
+             lambda r: r[0]["n"] > 0),
+    "json_patch": ("select json_patch('{\"a\":1}', '{\"b\":2}') as j",
+                   lambda r: json.loads(r[0]["j"]) == {"a": 1, "b": 2}),
+    "every pair of cities": ("select a.name as a, b.name as b from cities a, cities b",
+                             lambda r: len(r) == SOURCE_CITIES ** 2),
+    "schema": ("select sql from sqlite_master where name = 'cities'",
+               lambda r: "population_2008" in r[0]["sql"]),
+    "pragma function": ("select name from pragma_table_info('cities')",
+                        lambda r: {"name": "population_2008"} in r),
+    "a large value": ("select length(hex(randomblob(45000))) as n", lambda r: r[0]["n"] == 90000),
+}
+
+
+@pytest.mark.parametrize("name", LEGITIMATE)
+def test_legitimate_query_works(get, name):
+    sql, check = LEGITIMATE[name]
+    assert check(rows(get, sql))
+
+
+def test_max_returned_rows_truncates(get):
+    data = get(f"/{DB_NAME}.json?sql=select+a.id+from+cities+a,+cities+b,+cities+c").json()
+    assert data["truncated"] is True and len(data["rows"]) == 1000
+
+
+@pytest.fixture(scope="module")
+def guarded():
+    """A connection prepared by the plugin, like each of Datasette's."""
+    conn = sqlite3.connect(":memory:")
+    conn.row_factory, conn.text_factory = sqlite3.Row, DATASETTE_TEXT
+    sql_limits.prepare_connection(conn, "test")
+    yield conn
+    conn.close()
+
+
+def raw_printf(fmt, args):
+    conn = sqlite3.connect(":memory:")
+    conn.text_factory = DATASETTE_TEXT  # '%.2s' of 'héllo' cuts 'é' in two
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, LIMIT)
+    try:
+        return conn.execute(f"select printf({', '.join('?' * (len(args) + 1))})",
+                            [fmt, *args]).fetchone()[0]
+    finally:
+        conn.close()
+
+
+# A '*' argument and the width or precision SQLite reads from it.
+STAR_VALUES = {5: 5, -5: 5, 0: 0, "9": 9, 2.5: 2, None: 0, 4_000_000: 4_000_000,
+               -2_000_000_000: 2_000_000_000, "150000 apples": 150_000}
+
+
+@st.composite
+def printf_calls(draw):
+    """A format of well-formed conversions, its arguments, and whether any width or precision
+    is over the limit, known from how the format was put together."""
+    fmt, args, too_big = "", [], False
+    for _ in range(draw(st.integers(0, 4))):
+        flags = draw(st.text(alphabet="-+ #!0,", max_size=2))
+        width = draw(st.sampled_from(["", "*", "7", "123456"]))
+        precision = draw(st.sampled_from(["", ".", ".*", ".3", ".200000"]))
+        conversion = draw(st.sampled_from(["", "l", "ll"])) + draw(st.sampled_from("dsgqcxfe%n"))
+        for size in (width, precision[1:]):
+            if size == "*":
+                value = draw(st.sampled_from(sorted(STAR_VALUES, key=repr)))
+                args.append(value)
+                too_big |= STAR_VALUES[value] > LIMIT
+            elif size:
+                too_big |= int(size) > LIMIT
+        fmt += draw(st.text(alphabet="ab ", max_size=3)) + f"%{flags}{width}{precision}{conversion}"
+        if conversion[-1] not in "%n":
+            args.append(draw(st.sampled_from([1, -12, 3.5, "x", "héllo", None])))
+    return fmt, args, too_big
+
+
+# Datasette turns on sqlite3's callback tracebacks, so each refusal is also logged: expected here.
+QUIET = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+
+
+@QUIET
+@settings(max_examples=300, deadline=None)
+@given(printf_calls())
+def test_printf_guard_refuses_exactly_the_oversized(guarded, call):
+    fmt, args, too_big = call
+    sql = f"select printf({', '.join('?' * (len(args) + 1))})"
+    if too_big:
+        with pytest.raises(sqlite3.OperationalError, match="user-defined function"):
+            guarded.execute(sql, [fmt, *args]).fetchone()
+    else:
+        assert guarded.execute(sql, [fmt, *args]).fetchone()[0] == raw_printf(fmt, args)
+
+
+@QUIET
+@pytest.mark.parametrize("sql, refused", [
+    ("select trim('xxax', ?)", False), ("select trim('xxax', ?||'x')", True),
+    ("select ltrim('xxax', ?)", False), ("select rtrim('xxax', ?||'xy')", True),
+])
+def test_trim_guard(guarded, sql, refused):
+    characters = "x" * 100
+    if refused:
+        with pytest.raises(sqlite3.OperationalError, match="user-defined function"):
+            guarded.execute(sql, [characters]).fetchone()
+    else:
+        assert guarded.execute(sql, [characters]).fetchone()[0] in ("a", "xxa", "ax")
+
+
+@QUIET
+def test_json_patch_guard(guarded):
+    small, large = json.dumps({"a": 1}), json.dumps({f"k{i}": i for i in range(5_000)})  # 69 kB
+    assert json.loads(guarded.execute("select json_patch(?, ?)", [small, small]).fetchone()[0])
+    with pytest.raises(sqlite3.OperationalError, match="user-defined function"):
+        guarded.execute("select json_patch(?, ?)", [large, large]).fetchone()
+
+
+@pytest.mark.parametrize("sql, message", [
+    ("attach ':memory:' as other", "not authorized"),
+    ("pragma cache_size = 1", "not authorized"),
+    ("pragma query_only = 0", "not authorized"),
+    ("select load_extension('x')", "not authorized"),
+    ("select fts3_tokenizer('simple')", "not authorized"),
+    ("create table t (x)", "readonly"),
+    ("select zeroblob(100001)", "too big"),
+    ("select 'x' like ?", "too complex"),
+])
+def test_connection_refuses(guarded, sql, message):
+    params = ["%" * 201] if "?" in sql else []
+    with pytest.raises(sqlite3.Error, match=message):
+        guarded.execute(sql, params).fetchall()
+
+
+def test_full_text_search_works():
+    conn = sqlite3.connect(":memory:")
+    conn.execute("create virtual table names_fts using fts5 (name)")
+    conn.execute("insert into names_fts (name) values ('Pyongyang'), ('Kaesong')")
+    sql_limits.prepare_connection(conn, "test")
+    assert conn.execute("select name from names_fts where names_fts match 'pyong*'").fetchall() \
+        == [("Pyongyang",)]
+
+
+def test_connection_allows_reading_pragmas(guarded):
+    assert guarded.execute("pragma query_only").fetchone()[0] == 1
+    assert guarded.execute("pragma table_info(sqlite_master)").fetchall()
+    assert guarded.execute("select * from pragma_database_list").fetchall()
+
+
+def test_result_budget_is_per_query(guarded):
+    big = "select randomblob(90000) from (select 1 union all select 2 union all select 3) a, " \
+          "(select 1 union all select 2 union all select 3 union all select 4 union all select 5) b"
+    with pytest.raises(sqlite3.OperationalError, match="larger than 4,000,000 bytes"):
+        guarded.execute(big + ", (select 1 union all select 2 union all select 3) c").fetchall()
+    assert len(guarded.execute(big).fetchall()) == 15  # 1.35 MB: fine, and the budget was reset
+
+
+def test_sqlite_heap_limit(guarded):
+    guarded.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, 1_000_000_000)  # only the heap limit is left
+    with pytest.raises(MemoryError):
+        guarded.execute("select length(randomblob(200000000))").fetchone()
+
+
+def test_memory_error_answers_400(ds):
+    try:  # Datasette calls the hook while it handles the exception
+        raise MemoryError()
+    except MemoryError as error:
+        response = asyncio.run(sql_limits.handle_exception(
+            ds, Request.fake(f"/{DB_NAME}.json?sql=x"), error)())
+    assert response.status == 400
+    assert "MB of memory" in json.loads(response.body)["error"]
+
+
+@pytest.mark.parametrize("size, refused", [(1_000, False), (100_001, True)])
+def test_request_body_limit(ds, size, refused):
+    response = asyncio.run(ds.client.post("/-/messages", content=b"x" * size))
+    assert (response.status_code == 413) == refused
+    assert ("request body over 100,000 bytes" in response.text) == refused
+
+
+@pytest.mark.parametrize("facets, status", [(3, 200), (4, 400)])
+def test_facet_limit(get, facets, status):
+    columns = ["name", "founded", "id", "source_line"][:facets]
+    response = get(f"/{DB_NAME}/cities.json?" + "&".join(f"_facet={c}" for c in columns))
+    assert response.status_code == status
+
+
+def readme_row(keyword):
+    section = (ROOT / "README.md").read_text(encoding="utf-8").split("## Security and limits")[1]
+    return next(line for line in section.splitlines() if line.startswith("|") and keyword in line)
+
+
+def test_readme_states_the_serve_settings():
+    serve = (ROOT / "scripts" / "serve.sh").read_text(encoding="utf-8")
+    settings = dict(re.findall(r"--setting (\w+) (\S+)", serve))
+    units = {"sql_time_limit_ms": "{} ms", "facet_time_limit_ms": "{} ms",
+             "max_returned_rows": "{:,}", "max_csv_mb": "{} MB"}
+    for name, unit in units.items():
+        assert f"| {unit.format(int(settings[name]))} |" in readme_row(f"`{name}`"), name
+
+
+@pytest.mark.parametrize("keyword, value", [
+    ("SQLITE_LIMIT_LENGTH", f"{sql_limits.MAX_VALUE_BYTES:,} bytes"),
+    ("SQLITE_LIMIT_SQL_LENGTH", f"{sql_limits.MAX_SQL_BYTES:,} bytes"),
+    ("`LIKE`", f"{sql_limits.MAX_LIKE_PATTERN} bytes"),
+    ("SQLITE_LIMIT_COLUMN", f"{sql_limits.MAX_COLUMNS}"),
+    ("hard_heap_limit", f"{sql_limits.SQLITE_HEAP_BYTES // 2**20} MB"),
+    ("one query's rows", f"{sql_limits.MAX_RESULT_BYTES:,} bytes"),
+    ("`printf`", f"{sql_limits.MAX_PRINTF_SIZE:,}"),
+    ("`trim`", f"{sql_limits.MAX_TRIM_CHARS}"),
+    ("`json_patch", "length of A × length of B ≤ 10⁹"
+     if sql_limits.MAX_JSON_PATCH == 10**9 else "(update the README)"),
+    ("facets asked", f"{request_limits.MAX_FACETS}"),
+    ("request body", f"{request_limits.MAX_BODY_BYTES:,} bytes"),
+])
+def test_readme_states_the_plugin_limits(keyword, value):
+    assert f"| {value}" in readme_row(keyword)
