@@ -31,6 +31,7 @@ DEFAULT_SORT_KEYS = HERE / "source" / "sort-keys.csv"
 DEFAULT_DB = HERE / "north-korea-cities.db"
 SCHEMA = HERE / "schema.sql"
 METADATA = HERE / "metadata.yml"
+PUBLISHED_MODE = 0o644  # readable by the server's user, e.g. 'nobody' in the Dockerfile
 SUMMARY = """SELECT (SELECT count(*) FROM cities), (SELECT count(*) FROM provinces),
     (SELECT count(*) FROM statuses), (SELECT sum(population_2008) FROM cities)"""
 
@@ -423,6 +424,7 @@ def replacing(db_path):
     db_path = Path(db_path)
     fd, tmp = tempfile.mkstemp(dir=db_path.parent, prefix=f".{db_path.name}.", suffix=".tmp")
     os.close(fd)
+    os.chmod(tmp, PUBLISHED_MODE)  # mkstemp makes it 0600; the database is published
     try:
         yield tmp
         os.replace(tmp, db_path)

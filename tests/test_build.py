@@ -78,3 +78,10 @@ def test_two_builds_are_byte_identical(tmp_path):
     assert run_build(SOURCE, "--db", first).exit_code == 0
     assert run_build(SOURCE, "--db", second).exit_code == 0
     assert sha256(first) == sha256(second)
+
+
+def test_built_database_is_readable_by_everyone(tmp_path):
+    """The Dockerfile serves the database as 'nobody': mkstemp's 0600 would lock it out."""
+    db = tmp_path / "published.db"
+    assert run_build(SOURCE, "--db", db).exit_code == 0
+    assert db.stat().st_mode & 0o777 == 0o644
