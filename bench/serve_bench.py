@@ -8,6 +8,7 @@ import http.client
 import json
 import os
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -27,14 +28,30 @@ sum(cities.population_2008) as population from cities
 join provinces on provinces.id = cities.province_id group by provinces.name order by population desc"""
 NAIVE_SQL = """select province, count(*) as cities, sum(population_2008) as population
 from cities group by province order by population desc"""
+# The naive table: every column of the city_list view (division and status names inline),
+# then the rest of the columns of cities, so it holds what the project's cities table holds.
+NAIVE_SELECT = """select city_list.*, cities.source_line, cities.hangul, cities.hancha, cities.mr,
+cities.rr, cities.full_hangul, cities.full_hancha, cities.latitude, cities.longitude,
+cities.geonameid, cities.geonames_km, cities.citation
+from city_list join cities on cities.id = city_list.id order by cities.id"""
+# The naive server has no metadata: it is asked for the order and facets that metadata.yml
+# gives the project's cities, and for the view's columns by name.
+NAIVE_ORDER = "_sort_desc=population_2008"
+VIEW_COLUMNS = "&".join(f"_col={column}" for column in (
+    "city", "province", "province_kind", "status", "population_2008", "founded",
+    "founded_precision"))
+NAIVE_FACETS = "&".join(f"_facet={column}" for column in ("province", "status",
+                                                          "founded_precision"))
 # (endpoint, {server: path}, target as a ratio to the floor). "naive" is one flat table.
 ENDPOINTS = [
     ("/-/versions.json (floor)", {"project": FLOOR, "naive": FLOOR}, None),
     ("cities table JSON", {"project": f"/{DB}/cities.json?_shape=array",
-                           "naive": "/naive/cities.json?_shape=array"}, 0.8),
-    ("city_list view JSON, labels", {"project": f"/{DB}/city_list.json?_shape=array&_labels=on",
-                                     "naive": "/naive/cities.json?_shape=array&_labels=on"}, 0.6),
-    ("cities HTML page", {"project": f"/{DB}/cities", "naive": "/naive/cities"}, 0.3),
+                           "naive": f"/naive/cities.json?_shape=array&{NAIVE_ORDER}"}, 0.8),
+    ("city_list view JSON, labels", {
+        "project": f"/{DB}/city_list.json?_shape=array&_labels=on",
+        "naive": f"/naive/cities.json?_shape=array&{VIEW_COLUMNS}&{NAIVE_ORDER}"}, 0.6),
+    ("cities HTML page", {"project": f"/{DB}/cities",
+                          "naive": f"/naive/cities?{NAIVE_ORDER}&{NAIVE_FACETS}"}, 0.3),
     ("SQL aggregate (?sql=)", {"project": f"/{DB}.json?_shape=array&sql={quote(PROJECT_SQL)}",
                                "naive": f"/naive.json?_shape=array&sql={quote(NAIVE_SQL)}"}, None),
     # Plain `datasette serve` answers 403 here: it only offers immutable (-i) databases.
@@ -75,34 +92,30 @@ def project_database(folder):
     return db, inspect
 
 
-def naive_database(folder):
-    """The parsed rows as one flat table, the way a quick publish would do it."""
-    source = build.parse_source(build.DEFAULT_SOURCE.read_text(encoding="utf-8"))
-    sort_keys = build.read_sort_keys(build.DEFAULT_SORT_KEYS)
-    rows = []
-    for city in source.cities:
-        (province, _), status = build.classify(city, sort_keys, build.DEFAULT_SOURCE)
-        rows.append({"name": city.name, "province": province, "status": status,
-                     "population_2008": city.population_2008, "founded": city.founded,
-                     "founded_precision": city.founded_precision})
-    (folder / "naive.json").write_text(json.dumps(rows), encoding="utf-8")
+def naive_database(folder, built):
+    """The project's cities as one flat table, the way a quick publish would do it."""
+    connection = sqlite3.connect(built)
+    connection.row_factory = sqlite3.Row
+    rows = [dict(row) for row in connection.execute(NAIVE_SELECT)]
+    connection.close()
+    (folder / "naive.json").write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
     db = folder / "naive.db"
-    subprocess.run(["sqlite-utils", "insert", str(db), "cities", str(folder / "naive.json")],
-                   env=venv_env(), check=True)
+    subprocess.run(["sqlite-utils", "insert", str(db), "cities", str(folder / "naive.json"),
+                    "--pk", "id"], env=venv_env(), check=True)
     return db
 
 
 def commands(folder):
     """{server: (argv, env, how it reads in RESULTS.md)}; PORT in argv or env is the port."""
     db, inspect = project_database(folder)
-    naive = naive_database(folder)
+    naive = naive_database(folder, db)
     project_env = venv_env(DB=str(db), INSPECT=str(inspect), HOST="127.0.0.1", PORT=PORT)
     threads = ["--setting", "num_sql_threads", "3"]
     return {
         "project": (["scripts/serve.sh"], project_env, "DB=… INSPECT=… PORT=… scripts/serve.sh"),
         "naive": (["datasette", "serve", str(naive), "--host", "127.0.0.1", "--port", PORT],
                   venv_env(),
-                  "sqlite-utils insert naive.db cities naive.json; datasette serve naive.db"),
+                  "sqlite-utils insert naive.db cities naive.json --pk id; datasette serve naive.db"),
         "3 threads": (["scripts/serve.sh", *threads], project_env,
                       "scripts/serve.sh " + " ".join(threads)),
     }

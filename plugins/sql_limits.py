@@ -21,7 +21,6 @@ The numbers, and why every legitimate query over this dataset fits in them, are 
 
 import re
 import sqlite3
-import sys
 import weakref
 
 from datasette import hookimpl
@@ -79,13 +78,19 @@ def read_only(action, arg1, arg2, database, source):
 
 
 def result_budget(row_factory, limit=MAX_RESULT_BYTES):
-    """Wrap a row factory so that the rows of one cursor stay under `limit` bytes."""
+    """Wrap a row factory so that the rows of one cursor stay under `limit` bytes.
+
+    Every row of every query passes through here, Datasette's own too (about 90 rows for a
+    table JSON request). A value's __sizeof__() is its sys.getsizeof() for every type SQLite
+    returns (int, float, str, bytes, None: none is tracked by the garbage collector), and a
+    list comprehension calling it costs under half of sum(map(sys.getsizeof, row)).
+    """
     state = {"cursor": lambda: None, "used": 0}
 
     def budgeted(cursor, row):
         if state["cursor"]() is not cursor:  # a new query: Datasette uses a cursor per query
             state["cursor"], state["used"] = weakref.ref(cursor), 0
-        state["used"] += sum(map(sys.getsizeof, row))
+        state["used"] += sum([value.__sizeof__() for value in row])
         if state["used"] > limit:
             raise sqlite3.OperationalError(
                 f"query result is larger than {limit:,} bytes: add a LIMIT or select less")

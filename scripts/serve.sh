@@ -11,7 +11,8 @@ args=(
     # Immutable, with row counts from the inspect file instead of a count per request.
     -i "$DB" --inspect-file "$INSPECT"
     --metadata metadata.yml --template-dir templates
-    # plugins/: the per-connection and per-request limits.
+    # plugins/: the per-connection and per-request limits; table_allows.py answers Datasette's
+    # metadata look-up for a table's `allow` blocks once instead of on every request.
     --plugins-dir plugins
     --host "${HOST:-127.0.0.1}" --port "${PORT:-8001}"
     # Facet suggestions cost a query per column on every table page; metadata.yml names the

@@ -8,6 +8,7 @@ import asyncio
 import json
 import re
 import sqlite3
+import sys
 from urllib.parse import quote
 
 import pytest
@@ -195,6 +196,25 @@ def test_result_budget_is_per_query(guarded):
     with pytest.raises(sqlite3.OperationalError, match="larger than 4,000,000 bytes"):
         guarded.execute(big + ", (select 1 union all select 2 union all select 3) c").fetchall()
     assert len(guarded.execute(big).fetchall()) == 15  # 1.35 MB: fine, and the budget was reset
+
+
+VALUES_SQL = "select 1, 2.5, 'Pyongyang', '평양', '𝄞 clef', x'00ff', null, 9223372036854775807"
+
+
+@pytest.mark.parametrize("spare, refused", [(0, False), (-1, True)])
+def test_result_budget_counts_what_getsizeof_counts(spare, refused):
+    """The budget is the rows' sys.getsizeof(), to the byte, for every type SQLite returns."""
+    conn = sqlite3.connect(":memory:")
+    conn.text_factory = DATASETTE_TEXT
+    values = conn.execute(VALUES_SQL).fetchone()
+    size = sum(sys.getsizeof(value) for value in values) * 3
+    conn.row_factory = sql_limits.result_budget(lambda cursor, row: row, size + spare)
+    query = f"{VALUES_SQL} union all {VALUES_SQL} union all {VALUES_SQL}"
+    if refused:
+        with pytest.raises(sqlite3.OperationalError, match="larger than"):
+            conn.execute(query).fetchall()
+    else:
+        assert conn.execute(query).fetchall() == [values] * 3
 
 
 def test_sqlite_heap_limit(guarded):
