@@ -47,7 +47,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 browser:
 	command -v chromium >/dev/null && command -v curl >/dev/null && test -f $(CJK_FONT) || \
-	{ $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium curl fonts-noto-cjk; }
+	{ $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium curl fonts-noto-cjk; }
 
 # Build and serving benchmarks against their baselines, in one run: writes bench/RESULTS.md.
 .PHONY: bench
