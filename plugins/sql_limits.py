@@ -27,7 +27,7 @@ from datasette import hookimpl
 from datasette.handle_exception import handle_exception as default_handle_exception
 from datasette.views.base import DatasetteError
 
-MAX_VALUE_BYTES = 100_000  # longest string, blob or row; the whole database is ~80 kB
+MAX_VALUE_BYTES = 100_000  # longest string, blob or row; the whole database is ~180 kB
 MAX_SQL_BYTES = 100_000  # longest SQL text SQLite will compile
 MAX_LIKE_PATTERN = 200  # longest LIKE or GLOB pattern: cost is pattern x string
 MAX_COLUMNS = 100  # most columns in a result, index, GROUP BY or ORDER BY
