@@ -7,7 +7,6 @@ generator runs on the other. Every figure is also a ratio to the same server's /
 import http.client
 import json
 import os
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -18,6 +17,7 @@ from urllib.parse import quote
 
 import build
 from bench.load import measure, percentile
+from tests.server import free_port, write_inspect
 
 ROOT = Path(build.__file__).resolve().parent
 DB = "north-korea-cities"
@@ -71,12 +71,6 @@ DIAGNOSTICS = [
 ]
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def venv_env(**extra):
     """The environment with this Python's bin folder (the venv's) first on PATH."""
     return {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}", **extra}
@@ -84,12 +78,10 @@ def venv_env(**extra):
 
 def project_database(folder):
     """The real build and its inspect file, as `make build` makes them, in `folder`."""
-    db, inspect = folder / f"{DB}.db", folder / "inspect-data.json"
+    db = folder / f"{DB}.db"
     subprocess.run([sys.executable, "build.py", "--db", str(db)], cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL)
-    subprocess.run(["datasette", "inspect", str(db), "--inspect-file", str(inspect)],
-                   env=venv_env(), check=True)
-    return db, inspect
+    return db, write_inspect(db)
 
 
 def naive_database(folder, built):

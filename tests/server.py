@@ -1,5 +1,6 @@
 """The real server for tests and benchmarks: scripts/serve.sh, the one serve configuration that
-`make serve` uses, started on a free 127.0.0.1 port with a memory guard.
+`make serve` uses, started on a free 127.0.0.1 port with a memory guard. bench/ imports
+free_port and write_inspect from here too.
 
     with running_server(db_path, write_inspect(db_path)) as server:
         httpx.get(server.url + "/-/versions.json")
