@@ -1,0 +1,1 @@
+"""The build and serving code behind build.py: one job per module."""
