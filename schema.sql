@@ -37,7 +37,7 @@ CREATE TABLE provinces (
     hancha TEXT NOT NULL CHECK (
         hancha <> '' AND hancha NOT GLOB '*[^一-鿿]*' AND length(hancha) = length(hangul)),
     mr TEXT NOT NULL CHECK (length(mr) > 0),
-    rr TEXT NOT NULL CHECK (length(rr) > 0),  -- derived: korean-romanizer of hangul
+    rr TEXT NOT NULL CHECK (length(rr) > 0),  -- derived: nkcities/romanize.py of hangul
     iso_code TEXT NOT NULL UNIQUE CHECK (iso_code GLOB 'KP-[0-9][0-9]'),  -- checked in pycountry
     iso_name TEXT NOT NULL CHECK (length(iso_name) > 0),  -- pycountry's name for iso_code
     citation TEXT NOT NULL CHECK (citation LIKE 'https://%')
@@ -63,7 +63,7 @@ CREATE TABLE cities (
     hancha TEXT NOT NULL CHECK (
         hancha <> '' AND hancha NOT GLOB '*[^一-鿿]*' AND length(hancha) = length(hangul)),
     mr TEXT NOT NULL CHECK (length(mr) > 0),
-    rr TEXT NOT NULL CHECK (length(rr) > 0),  -- derived: korean-romanizer of hangul
+    rr TEXT NOT NULL CHECK (length(rr) > 0),  -- derived: nkcities/romanize.py of hangul
     -- Derived: the name with its status's suffix (평양직할시, 平壤直轄市).
     full_hangul TEXT NOT NULL CHECK (full_hangul GLOB hangul || '?*'),
     full_hancha TEXT NOT NULL CHECK (full_hancha GLOB hancha || '?*'),
@@ -135,6 +135,52 @@ FROM provinces
 JOIN cities ON cities.province_id = provinces.id
 GROUP BY provinces.id
 ORDER BY population_2008 DESC;
+
+-- Where the article contradicts itself, or its list another source: from
+-- source/contradictions.yml, each with the quotes on both sides and what the database keeps.
+CREATE TABLE contradictions (
+    id INTEGER PRIMARY KEY,
+    topic TEXT NOT NULL UNIQUE CHECK (length(topic) > 0),
+    kind TEXT NOT NULL CHECK (kind IN ('the article against itself',
+        'one source against another')),
+    database_keeps TEXT NOT NULL CHECK (length(database_keeps) > 0),
+    source_line INTEGER NOT NULL UNIQUE CHECK (source_line > 0)  -- in source/contradictions.yml
+);
+
+-- Each quote of a contradiction: a line of a file the build reads, or an ISO 3166-2 entry.
+CREATE TABLE contradiction_quotes (
+    id INTEGER PRIMARY KEY,
+    contradiction_id INTEGER NOT NULL REFERENCES contradictions(id),
+    side INTEGER NOT NULL CHECK (side IN (1, 2)),
+    source TEXT NOT NULL CHECK (length(source) > 0),
+    line INTEGER CHECK (line > 0),  -- NULL for an ISO 3166-2 entry
+    iso_code TEXT CHECK (iso_code GLOB 'KP-[0-9][0-9]') CHECK ((iso_code IS NULL) <> (line IS NULL)),
+    quote TEXT NOT NULL CHECK (length(quote) > 0)
+);
+CREATE INDEX contradiction_quotes_contradiction_id ON contradiction_quotes(contradiction_id);
+
+-- The contradictions with their quotes, one side per column, each quote cited as in
+-- source/contradictions.yml: 'source/…:LINE: text' or 'ISO 3166-2:KP-NN: text'.
+CREATE VIEW contradiction_list AS
+WITH quotes AS (
+    SELECT contradiction_id, side, CASE WHEN line IS NULL THEN 'ISO 3166-2:' || iso_code
+        ELSE source || ':' || line END || ': ' || quote AS reference
+    FROM contradiction_quotes ORDER BY id
+), sides AS (
+    SELECT contradiction_id, side, group_concat(reference, char(10)) AS quotes
+    FROM quotes GROUP BY contradiction_id, side
+)
+SELECT
+    contradictions.id,
+    contradictions.topic,
+    contradictions.kind,
+    one.quotes AS one_side,
+    other.quotes AS other_side,
+    contradictions.database_keeps
+FROM contradictions
+JOIN sides AS one ON one.contradiction_id = contradictions.id AND one.side = 1
+JOIN sides AS other ON other.contradiction_id = contradictions.id AND other.side = 2
+ORDER BY contradictions.id;
 
 -- Every way of writing each city's name, one row per writing system, for search.
 CREATE TABLE city_names (

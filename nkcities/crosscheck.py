@@ -1,0 +1,112 @@
+"""Check the typed Korean names against sources that did not type them.
+
+- Hancha: each character must read as its Hangul syllable in the `hanja` package's dictionary,
+  as the dictionary gives it (with the initial ㄹ and ㄴ that North Korea writes: 羅 라, 兩 량)
+  or after the South Korean initial-sound rule (兩 양 at the start of a word).
+- MR: ko-pron's McCune-Reischauer of the Hangul must be the typed MR, apart from capitals,
+  hyphens and spaces (which MR sets by a word's parts, not its letters).
+
+Where the library is wrong or follows another convention, source/crosscheck-exceptions.csv
+holds the row's exception, cited: what the library gives and what is typed. An exception must
+match exactly and be needed. A failure names the supplement row: PATH:LINE: what is wrong.
+"""
+
+import re
+from pathlib import Path
+from typing import NamedTuple
+
+from hanja.hangul import dooeum
+from hanja.table import hanja_table
+from ko_pron import romanise
+
+from build import read_csv
+from names import fail
+
+DEFAULT_EXCEPTIONS = Path(__file__).resolve().parent.parent / "source" / "crosscheck-exceptions.csv"
+EXCEPTIONS_HEADER = ["check", "kind", "name", "library", "typed", "reason", "citation"]
+CHECKS = ("hancha", "mr")
+
+
+class Excepted(NamedTuple):
+    library: str
+    typed: str
+    line: int
+
+
+def readings(character, previous):
+    """The dictionary's readings of a character: as written, and at the start of a word."""
+    reading = hanja_table.get(character)
+    return {reading, dooeum(previous, reading)} if reading else set()
+
+
+def hancha_disagreement(entry):
+    """None, or (the dictionary's reading of the Hancha, the Hangul) and the first misread."""
+    previous = " "
+    for character, syllable in zip(entry.hancha, entry.hangul):
+        if syllable not in readings(character, previous):
+            spelled = "".join(hanja_table.get(c, c) for c in entry.hancha)
+            read = "/".join(sorted(readings(character, previous))) or "nothing"
+            return (spelled, entry.hangul), (
+                f"Hancha {character!r} of {entry.hancha!r} reads {read} in the hanja "
+                f"dictionary, not {syllable!r} of {entry.hangul!r}")
+        previous = syllable
+    return None
+
+
+def mr_key(mr):
+    return re.sub("[- ]", "", mr).casefold()
+
+
+def mr_disagreement(entry):
+    """None, or (ko-pron's MR of the Hangul, the typed MR) when they differ."""
+    library = romanise(entry.hangul, "mr")
+    if mr_key(library) == mr_key(entry.mr):
+        return None
+    return (library, entry.mr), (f"MR {entry.mr!r} is not {library!r}, ko-pron's "
+                                 f"McCune-Reischauer of {entry.hangul!r} (capitals and hyphens aside)")
+
+
+def read_exceptions(path):
+    """source/crosscheck-exceptions.csv -> {(check, kind, name): Excepted}."""
+    exceptions = {}
+    for line, row in read_csv(path, EXCEPTIONS_HEADER):
+        if row["check"] not in CHECKS or not all(row.values()):
+            fail(path, line, f"each row needs check ({' or '.join(CHECKS)}), kind, name, "
+                             f"library, typed, reason and citation")
+        if not row["citation"].startswith("https://"):
+            fail(path, line, f"citation {row['citation']!r} is not an https:// address")
+        key = (row["check"], row["kind"], row["name"])
+        if key in exceptions:
+            fail(path, line, f"duplicate {row['check']} exception for {row['kind']} {row['name']!r}")
+        exceptions[key] = Excepted(row["library"], row["typed"], line)
+    return exceptions
+
+
+def check_entry(entry, exceptions, path, exceptions_path):
+    """The keys of the exceptions this supplement row needs; fail if one is missing or wrong."""
+    needed = []
+    for check, disagreement in zip(CHECKS, (hancha_disagreement, mr_disagreement)):
+        found = disagreement(entry)
+        if found is None:
+            continue
+        (library, typed), what = found
+        key = (check, entry.kind, entry.name)
+        exception = exceptions.get(key)
+        if exception is None or (exception.library, exception.typed) != (library, typed):
+            fail(path, entry.line, f"{what}; if the library is wrong, cite it in "
+                                   f"{exceptions_path} as {check},{entry.kind},{entry.name},"
+                                   f"{library},{typed}")
+        needed.append(key)
+    return needed
+
+
+def check_supplement(entries, path, exceptions_path=DEFAULT_EXCEPTIONS):
+    """Every row of the supplement against the dictionary and ko-pron; every exception needed."""
+    exceptions = read_exceptions(exceptions_path)
+    needed = {key for entry in entries.values()
+              for key in check_entry(entry, exceptions, path, exceptions_path)}
+    for key, exception in exceptions.items():
+        if key not in needed:
+            fail(exceptions_path, exception.line,
+                 f"no {key[1]} {key[2]!r} whose {key[0]} the library gets wrong as "
+                 f"{exception.library!r} in {path}: nothing to except")
