@@ -24,6 +24,7 @@ import yaml
 
 import names
 from names import fail
+from nkcities import contradictions, crosscheck
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_SOURCE = HERE / "source" / "list-of-cities-in-north-korea.txt"
@@ -342,6 +343,23 @@ def load_notes(db, notes):
     )
 
 
+def load_contradictions(db, found):
+    """source/contradictions.yml, checked: each contradiction, then its quotes."""
+    for id, c in enumerate(found, start=1):
+        db.execute("INSERT INTO contradictions (id, topic, kind, database_keeps, source_line) "
+                   "VALUES (?, ?, ?, ?, ?)", [id, c.topic, c.kind, c.keeps, c.line])
+        db.executemany("INSERT INTO contradiction_quotes (contradiction_id, side, source, line, "
+                       "quote) VALUES (?, ?, ?, ?, ?)", [(id, *q) for q in c.quotes])
+
+
+def read_contradictions(path, cited):
+    """cited: {name as cited in the file: the path the build reads it from}."""
+    if path is None:
+        return []
+    files = {name: decode(Path(p).read_bytes(), p).splitlines() for name, p in cited.items()}
+    return contradictions.parse_contradictions(decode(Path(path).read_bytes(), path), path, files)
+
+
 def load_provenance(db, source, raw, path, metadata):
     rows = {
         "article_title": source.title,
@@ -367,7 +385,8 @@ def read_metadata():
     return yaml.load(METADATA.read_text(encoding="utf-8"), Loader=loader)
 
 
-def write_database(db_path, source, raw, source_path, sort_keys, sort_keys_path, supplement):
+def write_database(db_path, source, raw, source_path, sort_keys, sort_keys_path, supplement,
+                   found):
     db = sqlite3.connect(db_path, isolation_level=None)
     try:
         db.execute("PRAGMA foreign_keys = ON")
@@ -379,6 +398,7 @@ def write_database(db_path, source, raw, source_path, sort_keys, sort_keys_path,
         load_cities(db, source.cities, province_ids, status_ids, sort_keys, source_path, supplement)
         load_city_names(db)
         load_notes(db, source.notes)
+        load_contradictions(db, found)
         load_provenance(db, source, raw, source_path, read_metadata())
         db.execute("COMMIT")
         db.execute("VACUUM")
@@ -407,6 +427,7 @@ def read_supplement(names_path, overrides_path, wanted):
     """Read and check source/korean-names.csv and its overrides, points against GeoNames."""
     entries = names.parse_supplement(decode(Path(names_path).read_bytes(), names_path), names_path)
     names.check_coverage(entries, wanted, names_path)
+    crosscheck.check_supplement(entries, names_path)
     overrides = names.parse_overrides(
         decode(Path(overrides_path).read_bytes(), overrides_path), overrides_path)
     distances = names.locate_cities(entries, overrides, names.north_korean_places(),
@@ -434,7 +455,8 @@ def replacing(db_path):
 
 
 def build(source_path, db_path, sort_keys_path=DEFAULT_SORT_KEYS,
-          names_path=names.DEFAULT_NAMES, overrides_path=names.DEFAULT_OVERRIDES):
+          names_path=names.DEFAULT_NAMES, overrides_path=names.DEFAULT_OVERRIDES,
+          contradictions_path=contradictions.DEFAULT_CONTRADICTIONS):
     """Parse, then load into a new database that replaces db_path (None: into memory only).
     Every check, and every constraint of schema.sql, runs either way."""
     raw = Path(source_path).read_bytes()
@@ -442,9 +464,13 @@ def build(source_path, db_path, sort_keys_path=DEFAULT_SORT_KEYS,
     sort_keys = read_sort_keys(sort_keys_path)
     supplement = read_supplement(names_path, overrides_path,
                                  wanted_names(source, sort_keys, source_path))
+    found = read_contradictions(contradictions_path, {
+        "source/list-of-cities-in-north-korea.txt": source_path,
+        "source/sort-keys.csv": sort_keys_path, "source/korean-names.csv": names_path,
+        "source/iso-3166-2-kp.csv": HERE / "source" / "iso-3166-2-kp.csv"})
     with replacing(db_path) as target:
         return write_database(target, source, raw, source_path, sort_keys, sort_keys_path,
-                              supplement)
+                              supplement, found)
 
 
 @contextlib.contextmanager
@@ -470,14 +496,18 @@ def one_line_errors(path):
 @click.option("--overrides", "overrides_path", default=str(names.DEFAULT_OVERRIDES),
               show_default=True, type=click.Path(exists=True, dir_okay=False),
               help="Cited disagreements with GeoNames of more than 15 km.")
+@click.option("--contradictions", "contradictions_path", show_default=True,
+              default=str(contradictions.DEFAULT_CONTRADICTIONS),
+              type=click.Path(exists=True, dir_okay=False),
+              help="Where the article contradicts itself, quoted by line.")
 @click.option("--check", is_flag=True,
               help="Validate SOURCE and every supplement, in memory; write no database.")
-def main(source, db_path, names_path, overrides_path, check):
+def main(source, db_path, names_path, overrides_path, contradictions_path, check):
     """Build the North Korean cities database from SOURCE."""
     with one_line_errors(db_path):
         cities, divisions, statuses, population = build(
             source, None if check else db_path, names_path=names_path,
-            overrides_path=overrides_path)
+            overrides_path=overrides_path, contradictions_path=contradictions_path)
     click.echo(f"{cities} cities, {divisions} divisions, {statuses} statuses, "
                f"population {population:,} -> {'checked, nothing written' if check else db_path}")
 

@@ -95,6 +95,11 @@ def constraint(column, field_type, expression):
         (rf"{c} BETWEEN {number} AND {number}", lambda m: {"minimum": int(m[1]), "maximum": int(m[2])}),
         (rf"{c} IN \((.+)\)", lambda m: {"enum": values} if (values := sql_literals(m[1])) else None),
         (rf"{c} GLOB '([^']*)'", lambda m: {"pattern": glob_to_regex(m[1])}),
+        (rf"{c} GLOB '[^']*'( OR {c} GLOB '[^']*')+",
+         lambda m: {"pattern": "(" + "|".join(map(glob_to_regex, re.findall("'([^']*)'", m[0])))
+                    + ")"}),  # grouped: Table Schema anchors the whole pattern, ^(...)$
+        (rf"{c} <> '' AND {c} NOT GLOB '\*\[\^([^]']+)\]\*'",
+         lambda m: {"pattern": f"[{m[1]}]+"}),
         (rf"{c} LIKE '([^']*)'", lambda m: {"pattern": like_to_regex(m[1])}),
     ]
     expression = " ".join(expression.split())
@@ -151,7 +156,8 @@ def index_columns(db, index):
 
 def table_csv(db, table, order_by):
     """The table's rows as CSV text, header first, in primary-key (else rowid) order."""
-    cursor = db.execute(f"SELECT * FROM [{table}] ORDER BY {', '.join(order_by)}")
+    order = f" ORDER BY {', '.join(order_by)}" if order_by else ""
+    cursor = db.execute(f"SELECT * FROM [{table}]{order}")
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([column[0] for column in cursor.description])
@@ -168,11 +174,32 @@ def sources(entry):
     return [{"title": entry["source"], "path": entry["source_url"]}]
 
 
-def resource(db, table, described, files):
+def value_type(db, view, column):
+    """The Table Schema type of a view's computed column, from the types of its values."""
+    found = {t for (t,) in db.execute(f"SELECT DISTINCT typeof([{column}]) FROM [{view}]")}
+    found.discard("null")
+    if found and found <= {"integer"}:
+        return "integer"
+    return "number" if found and found <= {"integer", "real"} else "string"
+
+
+def view_schema(db, view, described):
+    """A view's fields: a column of a table keeps its declared type, a computed one (count(),
+    CASE) takes its values'. No keys or constraints: a view has none of its own."""
+    columns = described.get("columns", {})
+    return {"fields": [{"name": name, "type": TYPES.get(declared.upper())
+                        or value_type(db, view, name), "description": columns.get(name, "")}
+                       for _, name, declared, *_ in db.execute(f"PRAGMA table_info([{view}])")]}
+
+
+def resource(db, table, described, files, view=False):
     if not described.get("description"):
         raise ValueError(f"table {table!r} has no description in the metadata")
-    schema, primary_key = table_schema(db, table, described)
-    text = table_csv(db, table, [f"[{c}]" for c in primary_key] or ["rowid"])
+    if view:  # in the view's own ORDER BY
+        schema, text = view_schema(db, table, described), table_csv(db, table, [])
+    else:
+        schema, primary_key = table_schema(db, table, described)
+        text = table_csv(db, table, [f"[{c}]" for c in primary_key] or ["rowid"])
     data = text.encode("utf-8")
     files[f"{table}.csv"] = data
     return {"name": table, "path": f"{table}.csv", "title": described.get("title", table),
@@ -188,9 +215,11 @@ def package(db, name, metadata):
     tables = [row[0] for row in db.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid")
         if row[0] not in index]  # not the FTS5 search indexes: they are built from the tables
-    files = {}
-    resources = [resource(db, table, database.get("tables", {}).get(table, {}), files)
-                 for table in tables]
+    views = [row[0] for row in db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY rowid")]
+    files, described = {}, database.get("tables", {})
+    resources = [resource(db, table, described.get(table, {}), files) for table in tables]
+    resources += [resource(db, view, described.get(view, {}), files, view=True) for view in views]
     descriptor = {"name": name, "title": database.get("title", metadata.get("title", name)),
                   "description": f"{metadata['description']} {database['description']}",
                   "licenses": licenses(database), "sources": sources(database),

