@@ -74,6 +74,9 @@ def test_the_list_shows_both_sides_and_what_is_kept(db):
 def test_the_home_page_links_the_contradictions(get):
     page = get("/").text
     assert 'href="/north-korea-cities/contradictions"' in page
+    assert 'href="/north-korea-cities/contradiction_list"' in page
+    rows = get("/north-korea-cities/contradiction_list.json?_shape=array").json()
+    assert [row["kind"] for row in rows].count("the article against itself") >= 3
 
 
 def build_with(tmp_path, text):
