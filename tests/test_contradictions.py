@@ -94,8 +94,8 @@ def line_of(text):
 
 
 @pytest.mark.parametrize("old, new, message", [
-    (f"{ARTICLE}:16:", f"{ARTICLE}:18:", "line 18 of source/list-of-cities-in-north-korea.txt "
-                                        "does not hold '| | special-level city | | | 0 |'"),
+    (f"{ARTICLE}:16:", f"{ARTICLE}:18:",
+     f"line 18 of {ARTICLE} does not hold '| | special-level city | | | 0 |'"),
     (f"{ISO}:13:", f"{ISO}:12:", "line 12 of source/iso-3166-2-kp.csv does not hold"),
     (f"{ARTICLE}:8:", f"{ARTICLE}:80:", "source/list-of-cities-in-north-korea.txt has no line 80"),
     (f"{ARTICLE}:14:", "source/nowhere.txt:14:", "source/nowhere.txt is not a file the build reads"),
