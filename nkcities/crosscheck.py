@@ -63,8 +63,8 @@ def mr_disagreement(entry):
     library = romanise(entry.hangul, "mr")
     if mr_key(library) == mr_key(entry.mr):
         return None
-    return (library, entry.mr), (f"MR {entry.mr!r} is not {library!r}, ko-pron's "
-                                 f"McCune-Reischauer of {entry.hangul!r} (capitals and hyphens aside)")
+    return (library, entry.mr), (f"MR {entry.mr!r} is not {library!r}, ko-pron's McCune-"
+                                 f"Reischauer of {entry.hangul!r} (capitals and hyphens aside)")
 
 
 def read_exceptions(path):
