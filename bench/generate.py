@@ -60,7 +60,8 @@ def city_name(i):
 
 def founded(rng):
     """A date with 'year', 'month' or 'day' precision, unknown parts marked as the article does."""
-    year, month, day = rng.randint(1945, 2020), f"{rng.randint(1, 12):02}", f"{rng.randint(1, 28):02}"
+    year = rng.randint(1945, 2020)
+    month, day = f"{rng.randint(1, 12):02}", f"{rng.randint(1, 28):02}"
     precision = rng.choice(["year", "month", "day"])
     if precision == "year":
         month = article.UNKNOWN

@@ -42,7 +42,8 @@ def test_check_fails_like_the_build(tmp_path):
     checked = run_build(broken, "--check", "--db", tmp_path / "x.db")
     built = run_build(broken, "--db", tmp_path / "x.db")
     assert (checked.exit_code, built.exit_code) == (1, 1)
-    assert checked.output == built.output == f"{broken}:35: unknown sort key 'AD' in Province column\n"
+    assert checked.output == built.output == (
+        f"{broken}:35: unknown sort key 'AD' in Province column\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.txt"]
 
 

@@ -1,4 +1,4 @@
-"""The Frictionless Data Package in dist/: valid, complete, and built from the schema and metadata."""
+"""The Frictionless Data Package in dist/: valid, complete, built from the schema and metadata."""
 
 import csv
 import json
@@ -200,4 +200,5 @@ def test_cli_names_the_problem(tmp_path, db_path):
     assert (result.exit_code, result.output) == (
         1, f"{db_path}: table 'notes' has no description in the metadata\n")
     missing = CliRunner().invoke(datapackage.main, [str(tmp_path / "none.db")])
-    assert (missing.exit_code, missing.output) == (1, f"{tmp_path / 'none.db'}: no such database; build it first\n")
+    assert (missing.exit_code, missing.output) == (
+        1, f"{tmp_path / 'none.db'}: no such database; build it first\n")

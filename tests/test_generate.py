@@ -43,7 +43,8 @@ def test_generated_source_and_supplement_build(tmp_path, cities):
     assert (built, statuses) == (cities, 4)
     assert divisions == min(cities, 4) + len({c.province_cell for c in parsed.cities[4:]})
     assert verdicts == {"agrees"}
-    assert kinds == ({"province-level city"} if cities <= 4 else {"province", "province-level city"})
+    expected = {"province-level city"} if cities <= 4 else {"province", "province-level city"}
+    assert kinds == expected
     assert city_names == WRITING_SYSTEMS * cities
     assert last in found  # the last city, found by its Hangul name
 

@@ -60,11 +60,13 @@ def test_hancha_has_a_character_per_syllable(db):
 
 
 def test_full_names_carry_the_status_suffix(db):
-    rows = db.execute("""SELECT cities.name, statuses.name, cities.hangul, cities.hancha, full_hangul,
+    rows = db.execute("""SELECT cities.name, statuses.name, cities.hangul, cities.hancha,
+        full_hangul,
         full_hancha FROM cities JOIN statuses ON statuses.id = cities.status_id""").fetchall()
     assert len(rows) == SOURCE_CITIES
     for city, status, hangul, hancha, full_hangul, full_hancha in rows:
-        assert (full_hangul, full_hancha) == (hangul + SUFFIX[status][0], hancha + SUFFIX[status][1]), city
+        suffix_hangul, suffix_hancha = SUFFIX[status]
+        assert (full_hangul, full_hancha) == (hangul + suffix_hangul, hancha + suffix_hancha), city
     full = {row[0]: row[4:] for row in rows}
     assert full["Pyongyang"] == ("평양직할시", "平壤直轄市")
     assert full["Kaesong"] == ("개성특급시", "開城特級市")
@@ -98,11 +100,13 @@ def test_divisions_carry_their_iso_codes(db):
 
 
 def test_divisions_have_korean_names(db):
-    rows = dict((r[0], r[1:]) for r in db.execute("SELECT name, hangul, hancha, mr, rr FROM provinces"))
+    query = "SELECT name, hangul, hancha, mr, rr FROM provinces"
+    rows = {r[0]: r[1:] for r in db.execute(query)}
     assert rows["South Pyongan"] == ("평안남도", "平安南道", "P'yŏngan-namdo", "Pyeongannamdo")
     assert rows["Ryanggang"][:3] == ("량강도", "兩江道", "Ryanggang-do")
     same = db.execute("""SELECT count(*) FROM provinces JOIN cities USING (name)
-        WHERE (provinces.hangul, provinces.hancha, provinces.mr) = (cities.hangul, cities.hancha, cities.mr)""")
+        WHERE (provinces.hangul, provinces.hancha, provinces.mr)
+            = (cities.hangul, cities.hancha, cities.mr)""")
     assert same.fetchone()[0] == 4  # each province-level city is named like its division
 
 

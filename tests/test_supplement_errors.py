@@ -104,7 +104,8 @@ def test_a_cited_override_lets_a_real_disagreement_through(tmp_path):
 @pytest.mark.parametrize("override, message", [
     (OVERRIDE, "Pyongyang is within 15 km of GeoNames: nothing to override"),
     (OVERRIDE.replace("1871859,", "1871871,", 1), "no city 'Pyongyang' with geonameid 1871871"),
-    (OVERRIDE.replace(",https://www.geonames.org/1871859", ","), "needs city, geonameid, reason and citation"),
+    (OVERRIDE.replace(",https://www.geonames.org/1871859", ","),
+     "needs city, geonameid, reason and citation"),
 ])
 def test_overrides_must_be_needed_and_cited(tmp_path, fresh_db, override, message):
     header = OVERRIDES.read_text(encoding="utf-8").splitlines()[0] + "\n"
