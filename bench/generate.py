@@ -5,12 +5,14 @@ The real source is kept as it is (title, prose, notes, see-also) except for its 
 summary's counts are replaced by those of the generated list, and the city rows by the article's
 own province-level cities (Pyongyang, Nampo, Rason, Kaesong: each is a division of its own, and
 ISO 3166-2 has a code for these four only) followed by generated cities under the nine
-provinces. build.parse_source reads the result exactly as it reads the article.
+provinces. nkcities.article.parse_source reads the result exactly as it reads the article.
 
 The supplement (source/korean-names.csv's format) copies the real rows of the statuses,
 divisions and cities the generated source names, and adds one row per generated city: Hangul
-and Hancha written syllable by syllable, McCune-Reischauer = the name, a point inside North
-Korea's bounding box, no geonameid.
+and Hancha written syllable by syllable, McCune-Reischauer as ko-pron writes the Hangul (which
+the build's cross-check expects), a point inside North Korea's bounding box, no geonameid. The
+article's contradictions (source/contradictions.yml) do not hold for a generated source: build
+it with an empty list (CONTRADICTIONS_NONE).
 
     .venv/bin/python -m bench.generate 10000 --names /tmp/names-10000.csv > /tmp/cities-10000.txt
 """
@@ -19,19 +21,22 @@ import csv
 import io
 import random
 import sys
+from pathlib import Path
 
 import click
+from ko_pron import romanise
 
-import build
-import names
+from nkcities import article, geo, resolve, supplements
+
+DEFAULTS = resolve.Inputs()
 
 # Syllables of real city names, with their Hangul and Hancha in those names. Four make a name;
-# none is a place suffix that names.name_key strips (리/里 of Sariwon is left out for that).
+# none is a place suffix that spelling.name_key strips (리/里 of Sariwon is left out for that).
 SYLLABLES = {
     "an": ("안", "安"), "ju": ("주", "州"), "chon": ("천", "川"), "hae": ("해", "海"),
     "ham": ("함", "咸"), "hung": ("흥", "興"), "hoe": ("회", "會"), "ryong": ("령", "寧"),
     "hui": ("희", "熙"), "hye": ("혜", "惠"), "san": ("산", "山"), "kae": ("개", "開"),
-    "song": ("성", "城"), "gye": ("계", "界"), "kim": ("김", "金"), "chaek": ("책", "策"),
+    "song": ("성", "城"), "gye": ("계", "界"), "kang": ("강", "江"), "chaek": ("책", "策"),
     "ku": ("구", "龜"), "man": ("만", "滿"), "po": ("포", "浦"), "mun": ("문", "文"),
     "nam": ("남", "南"), "pyong": ("평", "平"), "sa": ("사", "沙"), "ra": ("라", "羅"),
     "won": ("원", "院"), "sin": ("신", "新"), "ui": ("의", "義"), "rim": ("림", "林"),
@@ -41,6 +46,7 @@ ROMAN = list(SYLLABLES)
 NAMES = len(ROMAN) ** 4  # 810,000 distinct names
 SCRAMBLE = 7919  # a prime coprime with NAMES, so i -> i * SCRAMBLE % NAMES is one-to-one
 CITATION = "https://en.wikipedia.org/wiki/Synthetic_data"  # generated, not taken from anywhere
+CONTRADICTIONS_NONE = "[]\n"  # the contradictions file of a generated source: none
 
 
 def syllables(i):
@@ -58,12 +64,13 @@ def city_name(i):
 
 def founded(rng):
     """A date with 'year', 'month' or 'day' precision, unknown parts marked as the article does."""
-    year, month, day = rng.randint(1945, 2020), f"{rng.randint(1, 12):02}", f"{rng.randint(1, 28):02}"
+    year = rng.randint(1945, 2020)
+    month, day = f"{rng.randint(1, 12):02}", f"{rng.randint(1, 28):02}"
     precision = rng.choice(["year", "month", "day"])
     if precision == "year":
-        month = build.UNKNOWN
+        month = article.UNKNOWN
     if precision != "day":
-        day = build.UNKNOWN
+        day = article.UNKNOWN
     return f"{year}-{month}-{day}"
 
 
@@ -80,46 +87,49 @@ def make_source(n, seed=2008):
     a summary table that counts them."""
     if not 1 <= n <= NAMES:
         raise ValueError(f"number of cities must be between 1 and {NAMES:,}")
-    text = build.DEFAULT_SOURCE.read_text(encoding="utf-8")
-    article = build.parse_source(text, build.DEFAULT_SOURCE)
-    sort_keys = build.read_sort_keys(build.DEFAULT_SORT_KEYS)
-    provinces = sorted({c.province_cell for c in article.cities} - set(sort_keys))
+    text = Path(DEFAULTS.source).read_text(encoding="utf-8")
+    source = article.parse_source(text)
+    sort_keys = supplements.read_sort_keys(DEFAULTS.sort_keys)
+    provinces = sorted({c.province_cell for c in source.cities} - set(sort_keys))
     lines = text.split("\n")
-    kept = [c for c in article.cities if c.province_cell in sort_keys][:n]
+    kept = [c for c in source.cities if c.province_cell in sort_keys][:n]
     rows = [(c.province_cell, lines[c.line - 1]) for c in kept]
     rows += city_rows(n - len(kept), provinces, seed)
     status_of = {key: row["status"] for key, row in sort_keys.items()}
-    counts = {status.name: 0 for status in article.statuses}
+    counts = {status.name: 0 for status in source.statuses}
     for province, _ in rows:
-        counts[status_of.get(province, build.PROVINCE_STATUS)] += 1
-    for status in article.statuses:
+        counts[status_of.get(province, resolve.PROVINCE_STATUS)] += 1
+    for status in source.statuses:
         lines[status.line - 1] = f"| | {status.name} | | | {counts[status.name]} |"
-    first, last = article.cities[0].line, article.cities[-1].line
+    first, last = source.cities[0].line, source.cities[-1].line
     lines[first - 1:last] = [row for _, row in rows]
     return "\n".join(lines)
 
 
 def generated_row(parts, rng):
-    """A supplement row for a generated city, in names.NAMES_HEADER order."""
+    """A supplement row for a generated city, in supplements.NAMES_HEADER order."""
     name = "".join(parts).capitalize()
-    latitude = rng.uniform(names.BOX["south"], names.BOX["north"])
-    longitude = rng.uniform(names.BOX["west"], names.BOX["east"])
-    return ["city", name, "".join(SYLLABLES[p][0] for p in parts),
-            "".join(SYLLABLES[p][1] for p in parts), name, f"{latitude:.4f}", f"{longitude:.4f}",
-            "", "", CITATION]
+    hangul = "".join(SYLLABLES[p][0] for p in parts)
+    latitude = rng.uniform(geo.BOX["south"], geo.BOX["north"])
+    longitude = rng.uniform(geo.BOX["west"], geo.BOX["east"])
+    return ["city", name, hangul, "".join(SYLLABLES[p][1] for p in parts),
+            romanise(hangul, "mr").capitalize(), f"{latitude:.4f}", f"{longitude:.4f}", "", "",
+            CITATION]
 
 
 def make_supplement(n, seed=2008):
     """source/korean-names.csv for make_source(n, seed): a row for every status, division and
     city it names, in that order; real rows where the real supplement has one."""
-    source = build.parse_source(make_source(n, seed), "generated")
-    wanted = build.wanted_names(source, build.read_sort_keys(build.DEFAULT_SORT_KEYS), "generated")
-    with open(names.DEFAULT_NAMES, newline="", encoding="utf-8") as f:
+    source = article.parse_source(make_source(n, seed))
+    sort_keys = supplements.read_sort_keys(DEFAULTS.sort_keys)
+    divisions = {city.name: resolve.classify(city, sort_keys) for city in source.cities}
+    wanted = resolve.wanted_names(source, divisions)
+    with open(DEFAULTS.names, newline="", encoding="utf-8") as f:
         real = {(row[0], row[1]): row for row in list(csv.reader(f))[1:]}
     generated = {city_name(i): syllables(i) for i in range(n)}
     rng, out = random.Random(seed), io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(names.NAMES_HEADER)
+    writer.writerow(supplements.NAMES_HEADER)
     for kind in ("status", "division", "city"):
         for name in wanted[kind]:
             row = real.get((kind, name))

@@ -14,16 +14,15 @@ the supplement row: PATH:LINE: what is wrong.
 """
 
 import re
-from pathlib import Path
 from typing import NamedTuple
 
 from hanja.hangul import dooeum
 from hanja.table import hanja_table
 from ko_pron import romanise
 
-from names import fail
+from nkcities.csvfile import read_csv
+from nkcities.errors import InputError, in_file
 
-DEFAULT_EXCEPTIONS = Path(__file__).resolve().parent.parent / "source" / "crosscheck-exceptions.csv"
 EXCEPTIONS_HEADER = ["check", "kind", "name", "library", "typed", "reason", "citation"]
 CHECKS = ("hancha", "mr")
 
@@ -69,18 +68,19 @@ def mr_disagreement(entry):
 
 def read_exceptions(path):
     """source/crosscheck-exceptions.csv -> {(check, kind, name): Excepted}."""
-    from build import read_csv  # until issue 14's nkcities.csvfile lands
     exceptions = {}
-    for line, row in read_csv(path, EXCEPTIONS_HEADER):
-        if row["check"] not in CHECKS or not all(row.values()):
-            fail(path, line, f"each row needs check ({' or '.join(CHECKS)}), kind, name, "
-                             f"library, typed, reason and citation")
-        if not row["citation"].startswith("https://"):
-            fail(path, line, f"citation {row['citation']!r} is not an https:// address")
-        key = (row["check"], row["kind"], row["name"])
-        if key in exceptions:
-            fail(path, line, f"duplicate {row['check']} exception for {row['kind']} {row['name']!r}")
-        exceptions[key] = Excepted(row["library"], row["typed"], line)
+    with in_file(path):
+        for line, row in read_csv(path, EXCEPTIONS_HEADER):
+            if row["check"] not in CHECKS or not all(row.values()):
+                raise InputError(line, f"each row needs check ({' or '.join(CHECKS)}), kind, "
+                                       f"name, library, typed, reason and citation")
+            if not row["citation"].startswith("https://"):
+                raise InputError(line, f"citation {row['citation']!r} is not an https:// address")
+            key = (row["check"], row["kind"], row["name"])
+            if key in exceptions:
+                raise InputError(line, f"duplicate {row['check']} exception for {row['kind']} "
+                                       f"{row['name']!r}")
+            exceptions[key] = Excepted(row["library"], row["typed"], line)
     return exceptions
 
 
@@ -95,20 +95,21 @@ def check_entry(entry, exceptions, path, exceptions_path):
         key = (check, entry.kind, entry.name)
         exception = exceptions.get(key)
         if exception is None or (exception.library, exception.typed) != (library, typed):
-            fail(path, entry.line, f"{what}; if the library is wrong, cite it in "
-                                   f"{exceptions_path} as {check},{entry.kind},{entry.name},"
-                                   f"{library},{typed}")
+            raise InputError(entry.line, f"{what}; if the library is wrong, cite it in "
+                                         f"{exceptions_path} as {check},{entry.kind},"
+                                         f"{entry.name},{library},{typed}", path)
         needed.append(key)
     return needed
 
 
-def check_supplement(entries, path, exceptions_path=DEFAULT_EXCEPTIONS):
+def check_supplement(entries, path, exceptions_path):
     """Every row of the supplement against the dictionary and ko-pron; every exception needed."""
     exceptions = read_exceptions(exceptions_path)
     needed = {key for entry in entries.values()
               for key in check_entry(entry, exceptions, path, exceptions_path)}
     for key, exception in exceptions.items():
         if key not in needed and key[1:] in entries:
-            fail(exceptions_path, exception.line,
-                 f"{key[1]} {key[2]!r} of {path} has no {key[0]} that the library gets "
-                 f"wrong as {exception.library!r}: nothing to except")
+            raise InputError(exception.line, f"{key[1]} {key[2]!r} of {path} has no {key[0]} "
+                                             f"that the library gets wrong as "
+                                             f"{exception.library!r}: nothing to except",
+                             exceptions_path)
