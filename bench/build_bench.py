@@ -24,8 +24,7 @@ SCHEMA = ROOT / "schema.sql"
 PYTHON = sys.executable
 # The floor, plus the modules the build (nkcities/) imports that those two do not
 # already import: the build cannot start without them.
-FLOOR = [PYTHON, "-c", "import sqlite_utils, click, yaml, csv, sqlite3, ko_pron, "
-                       "hanja.table"]  # hanja.table reads its dictionary on import
+FLOOR = [PYTHON, "-c", "import sqlite_utils, click, yaml, csv, sqlite3, ko_pron"]
 # nkcities.pipeline.build() alone, timed inside a fresh process: parse + load + write + rename.
 OWN_WORK = ("import sys, time\nfrom nkcities import pipeline, resolve\n"
             "start, cpu = time.perf_counter(), time.process_time()\n"

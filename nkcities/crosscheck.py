@@ -1,8 +1,9 @@
 """Check the typed Korean names against sources that did not type them.
 
-- Hancha: each character must read as its Hangul syllable in the `hanja` package's dictionary,
-  as the dictionary gives it (with the initial ㄹ and ㄴ that North Korea writes: 羅 라, 兩 량)
-  or after the South Korean initial-sound rule (兩 양 at the start of a word).
+- Hancha: each character must read as its Hangul syllable in the `hanja` package's dictionary
+  (its extract source/hanja-readings.csv, see nkcities/reference.py), as the dictionary gives it
+  (with the initial ㄹ and ㄴ that North Korea writes: 羅 라, 兩 량) or after the South Korean
+  initial-sound rule (兩 양 at the start of a word).
 - MR: ko-pron's McCune-Reischauer of the Hangul must be the typed MR, apart from capitals,
   hyphens and spaces (which MR sets by a word's parts, not its letters).
 
@@ -16,8 +17,6 @@ the supplement row: PATH:LINE: what is wrong.
 import re
 from typing import NamedTuple
 
-from hanja.hangul import dooeum
-from hanja.table import hanja_table
 from ko_pron import romanise
 
 from nkcities.csvfile import read_csv
@@ -33,23 +32,17 @@ class Excepted(NamedTuple):
     line: int
 
 
-def readings(character, previous):
-    """The dictionary's readings of a character: as written, and at the start of a word."""
-    reading = hanja_table.get(character)
-    return {reading, dooeum(previous, reading)} if reading else set()
-
-
-def hancha_disagreement(entry):
-    """None, or (the dictionary's reading of the Hancha, the Hangul) and the first misread."""
-    previous = " "
+def hancha_disagreement(entry, readings):
+    """None, or (the dictionary's reading of the Hancha, the Hangul) and the first misread.
+    readings: {character: (reading, initial)}, as reference.hanja_readings gives them."""
     for character, syllable in zip(entry.hancha, entry.hangul):
-        if syllable not in readings(character, previous):
-            spelled = "".join(hanja_table.get(c, c) for c in entry.hancha)
-            read = "/".join(sorted(readings(character, previous))) or "nothing"
+        found = readings.get(character)
+        if found is None or syllable not in found:
+            spelled = "".join(readings[c][0] if c in readings else c for c in entry.hancha)
+            read = "/".join(sorted(set(found))) if found else "nothing (run make reference)"
             return (spelled, entry.hangul), (
                 f"Hancha {character!r} of {entry.hancha!r} reads {read} in the hanja "
                 f"dictionary, not {syllable!r} of {entry.hangul!r}")
-        previous = syllable
     return None
 
 
@@ -57,7 +50,7 @@ def mr_key(mr):
     return re.sub("[- ]", "", mr).casefold()
 
 
-def mr_disagreement(entry):
+def mr_disagreement(entry, readings=None):
     """None, or (ko-pron's MR of the Hangul, the typed MR) when they differ."""
     library = romanise(entry.hangul, "mr")
     if mr_key(library) == mr_key(entry.mr):
@@ -84,11 +77,11 @@ def read_exceptions(path):
     return exceptions
 
 
-def check_entry(entry, exceptions, path, exceptions_path):
+def check_entry(entry, readings, exceptions, path, exceptions_path):
     """The keys of the exceptions this supplement row needs; fail if one is missing or wrong."""
     needed = []
     for check, disagreement in zip(CHECKS, (hancha_disagreement, mr_disagreement)):
-        found = disagreement(entry)
+        found = disagreement(entry, readings)
         if found is None:
             continue
         (library, typed), what = found
@@ -102,11 +95,12 @@ def check_entry(entry, exceptions, path, exceptions_path):
     return needed
 
 
-def check_supplement(entries, path, exceptions_path):
-    """Every row of the supplement against the dictionary and ko-pron; every exception needed."""
+def check_supplement(entries, path, exceptions_path, readings):
+    """Every row of the supplement against the dictionary's readings and ko-pron; every
+    exception needed."""
     exceptions = read_exceptions(exceptions_path)
     needed = {key for entry in entries.values()
-              for key in check_entry(entry, exceptions, path, exceptions_path)}
+              for key in check_entry(entry, readings, exceptions, path, exceptions_path)}
     for key, exception in exceptions.items():
         if key not in needed and key[1:] in entries:
             raise InputError(exception.line, f"{key[1]} {key[2]!r} of {path} has no {key[0]} "

@@ -26,6 +26,7 @@ class Inputs(NamedTuple):
     contradictions: Path = SOURCE / "contradictions.yml"  # None: a source it is not about
     geonames: Path = reference.GEONAMES
     iso: Path = reference.ISO
+    hanja: Path = reference.HANJA
     metadata: Path = METADATA
 
 
@@ -146,7 +147,8 @@ def check(inputs=Inputs()):
         divisions = {city.name: classify(city, sort_keys) for city in source.cities}
     entries = supplements.read_names(inputs.names)
     check_coverage(entries, wanted_names(source, divisions), inputs)
-    crosscheck.check_supplement(entries, inputs.names, inputs.exceptions)
+    crosscheck.check_supplement(entries, inputs.names, inputs.exceptions,
+                                reference.hanja_readings(inputs.hanja))
     distances = read_points(inputs, entries)
     with in_file(inputs.sort_keys):
         check_sort_key_statuses(source, sort_keys)

@@ -10,7 +10,7 @@ import io
 import pytest
 
 from conftest import ROOT
-from nkcities import crosscheck, supplements
+from nkcities import crosscheck, reference, supplements
 from nkcities.errors import InputError
 
 NAMES = ROOT / "source" / "korean-names.csv"
@@ -24,7 +24,7 @@ def entries():
 def check(tmp_path, exceptions_text):
     path = tmp_path / "exceptions.csv"
     path.write_text(exceptions_text, encoding="utf-8")
-    crosscheck.check_supplement(entries(), NAMES, path)
+    crosscheck.check_supplement(entries(), NAMES, path, reference.hanja_readings())
     return path
 
 
@@ -39,20 +39,19 @@ def rows_text(rows):
     return out.getvalue()
 
 
-@pytest.mark.parametrize("character, previous, expected", [
-    ("羅", " ", {"라", "나"}),  # North Korea writes 라 (라선); the South's initial rule gives 나
-    ("兩", " ", {"량", "양"}),  # 량강도 in the North, 양강도 in the South
-    ("寧", "회", {"령"}),       # inside a word the initial rule does not apply: 회령
-    ("平", " ", {"평"}),
-    ("金", " ", {"금"}),        # the dictionary lacks the family name's 김: an exception
-    ("a", " ", set()),
+@pytest.mark.parametrize("character, expected", [
+    ("羅", ("라", "나")),  # North Korea writes 라 (라선); the South's initial rule gives 나
+    ("兩", ("량", "양")),  # 량강도 in the North, 양강도 in the South
+    ("寧", ("령", "영")),  # 회령: inside a word, as written
+    ("平", ("평", "평")),
+    ("金", ("금", "금")),  # the dictionary lacks the family name's 김: an exception
 ])
-def test_readings(character, previous, expected):
-    assert crosscheck.readings(character, previous) == expected
+def test_readings(character, expected):
+    assert reference.hanja_readings()[character] == expected
 
 
 def test_the_supplement_passes_with_its_exceptions():
-    crosscheck.check_supplement(entries(), NAMES, EXCEPTIONS)
+    crosscheck.check_supplement(entries(), NAMES, EXCEPTIONS, reference.hanja_readings())
 
 
 def test_every_exception_is_cited_and_needed(tmp_path):
