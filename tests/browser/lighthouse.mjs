@@ -1,0 +1,36 @@
+// Lighthouse (node_modules, pinned by package-lock.json) on many pages with ONE Chromium and
+// one Node process: a CLI run per page would start Chromium and Lighthouse again each time.
+//   node tests/browser/lighthouse.mjs OUT.json NAME=URL [NAME=URL ...]
+// Writes {NAME: {url, scores: {category: 0-100}, failing: [audit ids]}} to OUT.json.
+// Chromium: CHROME_PATH (Debian's /usr/bin/chromium), offline but for 127.0.0.1.
+import fs from "node:fs";
+import lighthouse from "lighthouse";
+import desktopConfig from "lighthouse/core/config/desktop-config.js";
+import * as chromeLauncher from "chrome-launcher";
+
+const [out, ...pages] = process.argv.slice(2);
+const chrome = await chromeLauncher.launch({
+  chromeFlags: ["--headless=new", "--no-sandbox", "--disable-gpu",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"],
+});
+const results = {};
+try {
+  for (const page of pages) {
+    const [name, url] = [page.slice(0, page.indexOf("=")), page.slice(page.indexOf("=") + 1)];
+    const { lhr } = await lighthouse(url, { port: chrome.port, output: "json", logLevel: "error" },
+      desktopConfig);
+    const scores = Object.fromEntries(Object.values(lhr.categories).map(
+      (category) => [category.id, Math.round(category.score * 100)]));
+    // The audits that cost points: weighted in a category and not passed.
+    const weighted = new Set(Object.values(lhr.categories).flatMap(
+      (category) => category.auditRefs.filter((ref) => ref.weight > 0).map((ref) => ref.id)));
+    const failing = [...weighted].filter((id) => lhr.audits[id].score !== null
+      && lhr.audits[id].score < 1);
+    results[name] = { url: lhr.finalDisplayedUrl, scores, failing,
+      runtimeError: lhr.runtimeError?.message };
+    console.log(name, JSON.stringify(scores), failing.join(" "));
+  }
+} finally {
+  await chrome.kill();
+}
+fs.writeFileSync(out, JSON.stringify(results, null, 2) + "\n");
