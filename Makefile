@@ -10,7 +10,7 @@ DIST := dist
 INSTALLED := $(VENV)/.installed
 SOURCES := build.py names.py schema.sql metadata.yml $(wildcard source/*)
 
-.PHONY: install build serve test clean browser
+.PHONY: install build serve test clean browser lighthouse
 
 install: $(INSTALLED)
 
@@ -38,7 +38,7 @@ $(DIST)/datapackage.json: $(DB) datapackage.py metadata.yml
 serve: build
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/serve.sh
 
-test: $(INSTALLED) browser
+test: $(INSTALLED) browser lighthouse
 	$(BIN)/python -m pytest
 
 # Headless Chromium for the browser tests, curl for the README examples, and a CJK font so
@@ -48,6 +48,16 @@ CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 browser:
 	command -v chromium >/dev/null && command -v curl >/dev/null && test -f $(CJK_FONT) || \
 	{ $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium curl fonts-noto-cjk; }
+
+# Lighthouse for tests/browser/test_lighthouse.py: npm ci, the version package-lock.json pins,
+# with Node and npm from Debian where there are none.
+LIGHTHOUSE := node_modules/.package-lock.json
+lighthouse: $(LIGHTHOUSE)
+$(LIGHTHOUSE): package.json package-lock.json
+	command -v npm >/dev/null || \
+	{ $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y nodejs npm; }
+	npm ci --no-audit --no-fund
+	touch $@
 
 # Build and serving benchmarks against their baselines, in one run: writes bench/RESULTS.md.
 .PHONY: bench
