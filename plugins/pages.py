@@ -1,6 +1,8 @@
 """The pages a person reads: what the templates in templates/ need beyond Datasette's context.
 
-- render_cell: thousands separators in the columns named under `plugins: pages: grouped`.
+- render_cell: thousands separators in the columns named under `plugins: pages: grouped`, and
+  Hangul and Hancha in lang="ko" (so the browser picks Korean glyphs); the `ko` filter does
+  the same for text in templates.
 - extra_template_vars: column labels (`labels`), the site's description, a founding date in
   words, and on a row page the row with the rows it links to and the rows that link to it,
   found through the foreign keys (so no template depends on what a key looks like).
@@ -11,10 +13,12 @@ All configuration is data in metadata.yml under `plugins: pages:`.
 
 import calendar
 import json
+import re
 import tomllib
 from pathlib import Path
 
 from datasette import hookimpl
+from markupsafe import Markup, escape
 from datasette.utils import path_from_row_pks, tilde_decode, tilde_encode
 
 CONFIG = "pages"
@@ -29,10 +33,28 @@ def config(datasette):
     return datasette.plugin_config(CONFIG) or {}
 
 
+# Hangul syllables and jamo, and CJK ideographs (Hancha), with the spaces and · between them.
+KOREAN = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3\u4e00-\u9fff\uf900-\ufaff]"
+                    r"(?:[\s·]*[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3\u4e00-\u9fff\uf900-\ufaff])*")
+
+
+def ko(text):
+    """text (escaped unless it is Markup) with each run of Korean in <span lang="ko">."""
+    text = escape(text if text is not None else "")
+    return Markup(KOREAN.sub(lambda match: f'<span lang="ko">{match.group(0)}</span>', text))
+
+
+@hookimpl
+def prepare_jinja2_environment(env):
+    env.filters["ko"] = ko
+
+
 @hookimpl
 def render_cell(value, column, datasette):
     if isinstance(value, int) and column in config(datasette).get("grouped", []):
         return f"{value:,}"
+    if isinstance(value, str) and KOREAN.search(value):
+        return ko(value)
     return None
 
 
