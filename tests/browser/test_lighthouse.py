@@ -80,7 +80,8 @@ def run_lighthouse(server, pages, out):
     if not LIGHTHOUSE.is_dir():
         pytest.fail("no Lighthouse in node_modules: run `make lighthouse` (npm ci)", pytrace=False)
     node = shutil.which("node") or pytest.fail("no node: run `make lighthouse`", pytrace=False)
-    env = dict(os.environ, CHROME_PATH=os.environ.get("CHROME_PATH", shutil.which(CHROMIUM) or CHROMIUM))
+    env = dict(os.environ, MIN_PERFORMANCE=str(REQUIRED["performance"]),
+               CHROME_PATH=os.environ.get("CHROME_PATH", shutil.which(CHROMIUM) or CHROMIUM))
     subprocess.run([node, str(RUNNER), str(out), *(f"{name}={server}{path}"
                                                     for name, path in pages.items())],
                    check=True, env=env, timeout=900, cwd=ROOT)
