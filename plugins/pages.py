@@ -18,8 +18,8 @@ import tomllib
 from pathlib import Path
 
 from datasette import hookimpl
-from markupsafe import Markup, escape
 from datasette.utils import path_from_row_pks, tilde_decode, tilde_encode
+from markupsafe import Markup, escape
 
 CONFIG = "pages"
 PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"

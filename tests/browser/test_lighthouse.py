@@ -8,8 +8,8 @@ import contextlib
 import json
 import os
 import shutil
-import subprocess
 import struct
+import subprocess
 import threading
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
