@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from browser.conftest import ARTIFACTS
 from browser.page_kinds import CITY, page_kinds, row_path
+from conftest import DB_NAME
 
 # Text with Hangul or Hancha outside an element with lang="ko" (SQL in <pre> and <code> aside).
 KOREAN_OUTSIDE_KO = """() => {
@@ -76,3 +77,25 @@ def test_search_from_the_home_page(page, server):
         page.get_by_role("button", name="Search").click()
     expect(page.locator("table.rows-and-columns tbody tr")).to_have_count(1)
     expect(page.locator("tbody td.col-name")).to_have_text("Pyongyang")
+
+
+def scripts_loaded(page, url):
+    """The JavaScript files a page fetched, by file name."""
+    loaded = []
+    page.on("request", lambda request: request.resource_type == "script" and loaded.append(
+        request.url.rsplit("/", 1)[-1].split("?")[0]))
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    return loaded
+
+
+def test_lean_pages(page, server):
+    """Leaflet only where there is a map, and minified; no SQL editor on a read-only query."""
+    charts = scripts_loaded(page, f"{server}/-/dashboards/cities")
+    assert not [name for name in charts if "leaflet" in name], charts
+    the_map = scripts_loaded(page, f"{server}/{DB_NAME}/city_map")
+    assert "leaflet-v1.7.1.min.js" in the_map and "leaflet-v1.7.1.js" not in the_map, the_map
+    assert not [name for name in the_map if "codemirror" in name], the_map
+    expect(page.locator(".leaflet-marker-icon").first).to_be_visible()
+    editor = scripts_loaded(page, f"{server}/{DB_NAME}")
+    assert [name for name in editor if "codemirror" in name], editor  # where SQL is typed
