@@ -12,6 +12,7 @@ All configuration is data in metadata.yml under `plugins: pages:`.
 """
 
 import calendar
+import functools
 import json
 import re
 import tomllib
@@ -33,6 +34,12 @@ def config(datasette):
     return datasette.plugin_config(CONFIG) or {}
 
 
+@functools.lru_cache(maxsize=8)
+def grouped(datasette):
+    """The columns with thousands separators, once per Datasette: render_cell runs per cell."""
+    return frozenset(config(datasette).get("grouped", []))
+
+
 # Hangul syllables and jamo, and CJK ideographs (Hancha), with the spaces and · between them.
 KOREAN = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3\u4e00-\u9fff\uf900-\ufaff]"
                     r"(?:[\s·]*[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3\u4e00-\u9fff\uf900-\ufaff])*")
@@ -51,7 +58,7 @@ def prepare_jinja2_environment(env):
 
 @hookimpl
 def render_cell(value, column, datasette):
-    if isinstance(value, int) and column in config(datasette).get("grouped", []):
+    if isinstance(value, int) and column in grouped(datasette):
         return f"{value:,}"
     if isinstance(value, str) and KOREAN.search(value):
         return ko(value)
