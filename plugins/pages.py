@@ -1,6 +1,7 @@
 """The pages a person reads: what the templates in templates/ need beyond Datasette's context.
 
-- render_cell: thousands separators in the columns named under `plugins: pages: grouped`, and
+- render_cell: thousands separators in the columns named under `plugins: pages: grouped`, a
+  table's label column (metadata's `label_column`) as a link to the row's page, and
   Hangul and Hancha in lang="ko" (so the browser picks Korean glyphs); the `ko` filter does
   the same for text in templates.
 - extra_template_vars: column labels (`labels`), the site's description, a founding date in
@@ -56,13 +57,35 @@ def prepare_jinja2_environment(env):
     env.filters["ko"] = ko
 
 
+@functools.lru_cache(maxsize=64)
+def label_column(datasette, database, table):
+    return datasette.table_metadata(database, table).get("label_column")
+
+
+PRIMARY_KEYS = {}  # (database, table): its primary keys; the database is served immutable
+
+
+def link_to_row(row, value, table, database, datasette):
+    """The row's label as a link to its page: a reader clicks the name, not the key."""
+    async def link():
+        key = (id(datasette), database, table)
+        if key not in PRIMARY_KEYS:
+            PRIMARY_KEYS[key] = await datasette.get_database(database).primary_keys(table)
+        pks = PRIMARY_KEYS[key]
+        href = datasette.urls.row(database, table, path_from_row_pks(row, pks, not pks))
+        return Markup(f'<a href="{escape(href)}">{ko(value)}</a>')
+    return link
+
+
 @hookimpl
-def render_cell(value, column, datasette):
+def render_cell(row, value, column, table, database, datasette):
     if isinstance(value, int) and column in grouped(datasette):
         return f"{value:,}"
-    if isinstance(value, str) and KOREAN.search(value):
-        return ko(value)
-    return None
+    if not isinstance(value, str):
+        return None
+    if table and column == label_column(datasette, database, table):
+        return link_to_row(row, value, table, database, datasette)
+    return ko(value) if KOREAN.search(value) else None
 
 
 def in_words(date, precision):

@@ -68,6 +68,8 @@ def test_the_home_page_list_of_cities_is_in_view(page, server):
     expect(first).to_contain_text("3,255,288")
     box = first.bounding_box()
     assert box["y"] + box["height"] <= page.viewport_size["height"], box
+    expect(first.locator("td.col-name a")).to_have_attribute(  # the name leads to its page
+        "href", row_path(server, "cities", name=CITY))
 
 
 def test_search_from_the_home_page(page, server):
