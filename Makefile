@@ -11,7 +11,7 @@ INSTALLED := $(VENV)/.installed
 LOCK := requirements.lock
 SERVE_LOCK := requirements-serve.lock
 
-.PHONY: install build serve test clean browser lock reference FORCE
+.PHONY: install build serve test clean browser lighthouse lock reference FORCE
 
 install: $(INSTALLED)
 
@@ -57,7 +57,7 @@ $(DIST)/datapackage.json: $(DB) datapackage.py nkcities/datapackage.py metadata.
 serve: build
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/serve.sh
 
-test: $(INSTALLED) browser
+test: $(INSTALLED) browser lighthouse
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
@@ -68,6 +68,16 @@ CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 browser:
 	command -v chromium >/dev/null && command -v curl >/dev/null && test -f $(CJK_FONT) || \
 	{ $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium curl fonts-noto-cjk; }
+
+# Lighthouse for tests/browser/test_lighthouse.py: npm ci, the version package-lock.json pins,
+# with Node and npm from Debian where there are none.
+LIGHTHOUSE := node_modules/.package-lock.json
+lighthouse: $(LIGHTHOUSE)
+$(LIGHTHOUSE): package.json package-lock.json
+	command -v npm >/dev/null || \
+	{ $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y nodejs npm; }
+	npm ci --no-audit --no-fund
+	touch $@
 
 # Build and serving benchmarks against their baselines, in one run: writes bench/RESULTS.md.
 .PHONY: bench

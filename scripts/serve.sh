@@ -14,6 +14,8 @@ args=(
     # plugins/: the per-connection and per-request limits; table_allows.py answers Datasette's
     # metadata look-up for a table's `allow` blocks once instead of on every request.
     --plugins-dir plugins
+    # static/: the pages' stylesheet (plugins/pages.py links it on every page).
+    --static assets:static
     --host "${HOST:-127.0.0.1}" --port "${PORT:-8001}"
     # Facet suggestions cost a query per column on every table page; metadata.yml names the
     # useful facets.

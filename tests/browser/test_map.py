@@ -1,8 +1,12 @@
 """The map in a real browser: every city is a marker, and no tile is needed to see them."""
 
+import re
+
 from playwright.sync_api import expect
 
 from conftest import DB_NAME, SOURCE_CITIES
+
+TILE_ZOOM = re.compile(r"/(\d+)/\d+/\d+(?:@2x)?\.png$")  # {z}/{x}/{y}{r}.png
 
 
 def markers(page):
@@ -22,8 +26,14 @@ def test_every_city_is_on_the_map(page, server):
 
 def test_search_in_korean_lands_on_pyongyang(page, server):
     page.goto(f"{server}/{DB_NAME}/cities")
+    markers(page)  # the map has loaded: searching sooner aborts its Leaflet download
+    tiles = []
+    page.on("request", lambda request: (match := TILE_ZOOM.search(request.url)) and tiles.append(
+        int(match.group(1))))
     page.fill("input#_search", "평양")
     page.locator("input#_search").press("Enter")
     expect(page.locator("table.rows-and-columns tbody tr")).to_have_count(1)
     expect(page.locator("tbody td.col-name")).to_have_text("Pyongyang")
     assert markers(page) == 1
+    # One result shows its city's region, not a street: no tile beyond zoom 12 was asked for.
+    assert tiles and max(tiles) <= 12, sorted(set(tiles))

@@ -92,4 +92,4 @@ def test_sql_example_in_the_browser(page, server, sql):
     expect(page.locator(".message-error")).to_have_count(0)
     expect(page.locator("table.rows-and-columns tbody tr").first).to_be_visible()
     if "population_2008" in sql:
-        assert sum(int(text) for text in cells(page, "population_2008")) == SOURCE_POPULATION
+        assert sum(int(text.replace(",", "")) for text in cells(page, "population_2008")) == SOURCE_POPULATION

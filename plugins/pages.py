@@ -1,0 +1,187 @@
+"""The pages a person reads: what the templates in templates/ need beyond Datasette's context.
+
+- render_cell: thousands separators in the columns named under `plugins: pages: grouped`, a
+  table's label column (metadata's `label_column`) as a link to the row's page, and
+  Hangul and Hancha in lang="ko" (so the browser picks Korean glyphs); the `ko` filter does
+  the same for text in templates.
+- extra_template_vars: column labels (`labels`), the site's description, a founding date in
+  words, and on a row page the row with the rows it links to and the rows that link to it,
+  found through the foreign keys (so no template depends on what a key looks like).
+- Lean pages: the minified Leaflet where Leaflet is needed, no Leaflet on a dashboard that
+  draws no map.
+All configuration is data in metadata.yml under `plugins: pages:`.
+"""
+
+import calendar
+import functools
+import json
+import re
+import tomllib
+from pathlib import Path
+
+from datasette import hookimpl
+from datasette.utils import path_from_row_pks, tilde_decode, tilde_encode
+from markupsafe import Markup, escape
+
+CONFIG = "pages"
+PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
+VERSION = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]["version"]
+CHILD_ROWS = 1000  # rows listed per linking table on a row page: the largest has 24
+LEAFLET = "leaflet-v1.7.1.min.js"  # the minified file datasette-leaflet ships
+NOTHING_JS, NOTHING_CSS = "data:text/javascript,", "data:text/css,"  # an empty module/sheet
+
+
+def config(datasette):
+    return datasette.plugin_config(CONFIG) or {}
+
+
+@functools.lru_cache(maxsize=8)
+def grouped(datasette):
+    """The columns with thousands separators, once per Datasette: render_cell runs per cell."""
+    return frozenset(config(datasette).get("grouped", []))
+
+
+# Hangul syllables and jamo, and CJK ideographs (Hancha), with the spaces and · between them.
+KOREAN = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3\u4e00-\u9fff\uf900-\ufaff]"
+                    r"(?:[\s·]*[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3\u4e00-\u9fff\uf900-\ufaff])*")
+
+
+def ko(text):
+    """text (escaped unless it is Markup) with each run of Korean in <span lang="ko">."""
+    text = escape(text if text is not None else "")
+    return Markup(KOREAN.sub(lambda match: f'<span lang="ko">{match.group(0)}</span>', text))
+
+
+@hookimpl
+def prepare_jinja2_environment(env):
+    env.filters["ko"] = ko
+
+
+@functools.lru_cache(maxsize=64)
+def label_column(datasette, database, table):
+    return datasette.table_metadata(database, table).get("label_column")
+
+
+PRIMARY_KEYS = {}  # (database, table): its primary keys; the database is served immutable
+
+
+def link_to_row(row, value, table, database, datasette):
+    """The row's label as a link to its page: a reader clicks the name, not the key."""
+    async def link():
+        key = (id(datasette), database, table)
+        if key not in PRIMARY_KEYS:
+            PRIMARY_KEYS[key] = await datasette.get_database(database).primary_keys(table)
+        pks = PRIMARY_KEYS[key]
+        href = datasette.urls.row(database, table, path_from_row_pks(row, pks, not pks))
+        return Markup(f'<a href="{escape(href)}">{ko(value)}</a>')
+    return link
+
+
+@hookimpl
+def render_cell(row, value, column, table, database, datasette):
+    if isinstance(value, int) and column in grouped(datasette):
+        return f"{value:,}"
+    if not isinstance(value, str):
+        return None
+    if table and column == label_column(datasette, database, table):
+        return link_to_row(row, value, table, database, datasette)
+    return ko(value) if KOREAN.search(value) else None
+
+
+def in_words(date, precision):
+    """An ISO 8601 date at its precision in words: 1985, August 1987, 2 September 1945."""
+    parts = str(date).split("-")
+    if precision == "year" or len(parts) == 1:
+        return parts[0]
+    month = calendar.month_name[int(parts[1])]
+    if precision == "month" or len(parts) == 2:
+        return f"{month} {parts[0]}"
+    return f"{int(parts[2])} {month} {parts[0]}"
+
+
+async def row_path(db, table, row):
+    pks = await db.primary_keys(table)
+    return path_from_row_pks(row, pks, not pks)
+
+
+async def parents(datasette, db, table, row):
+    """{other_table: {"column", "row", "href"}} for each foreign key of the row that is set."""
+    found = {}
+    for key in await db.foreign_keys_for_table(table):
+        if row[key["column"]] is None:
+            continue
+        other = key["other_table"]
+        result = await db.execute(
+            f"select * from [{other}] where [{key['other_column']}] = ?", [row[key["column"]]])
+        if result.rows:
+            href = datasette.urls.row(db.name, other, tilde_encode(str(row[key["column"]])))
+            found[other] = {"column": key["column"], "row": dict(result.rows[0]), "href": href}
+    return found
+
+
+async def children(datasette, db, table, row):
+    """{other_table: [{"row", "href"}]}: the rows of other tables whose foreign key is this row."""
+    found = {}
+    incoming = (await db.get_all_foreign_keys())[table]["incoming"]
+    for key in incoming:
+        other = key["other_table"]
+        result = await db.execute(
+            f"select * from [{other}] where [{key['other_column']}] = ? limit {CHILD_ROWS}",
+            [row[key["column"]]])
+        found.setdefault(other, [])
+        for child in result.rows:
+            href = datasette.urls.row(db.name, other, await row_path(db, other, child))
+            found[other].append({"row": dict(child), "href": href})
+    return found
+
+
+async def record(datasette, database, table, request):
+    """The row of a row page, with its parents and children; None if there is none."""
+    db = datasette.get_database(database)
+    pks = await db.primary_keys(table) or ["rowid"]
+    values = [tilde_decode(bit) for bit in request.url_vars["pks"].split(",")]
+    where = " and ".join(f"[{pk}] = ?" for pk in pks)
+    result = await db.execute(f"select * from [{table}] where {where}", values)
+    if not result.rows:
+        return None
+    row = result.rows[0]
+    return {"row": dict(row), "parents": await parents(datasette, db, table, row),
+            "children": await children(datasette, db, table, row)}
+
+
+def draws_no_map(datasette):
+    """True if no dashboard has a map chart (datasette-dashboards' `map` library)."""
+    dashboards = datasette.plugin_config("datasette-dashboards") or {}
+    return not any(chart.get("library") == "map" for dashboard in dashboards.values()
+                   for chart in (dashboard.get("charts") or {}).values())
+
+
+@hookimpl(trylast=True)
+def extra_template_vars(template, database, table, view_name, request, datasette):
+    variables = {
+        "labels": config(datasette).get("labels", {}),
+        "site_description": datasette.metadata("description"),
+        "in_words": in_words,
+        "dataset_version": VERSION,
+        "tiles": datasette.plugin_config("datasette-cluster-map") or {},
+        "datasette_leaflet_url": datasette.urls.static_plugins("datasette-leaflet", LEAFLET),
+    }
+    if template.startswith("dashboard_") and draws_no_map(datasette):
+        variables.update(datasette_leaflet_url=NOTHING_JS, datasette_leaflet_css_url=NOTHING_CSS)
+
+    async def with_record():
+        variables["record"] = await record(datasette, database, table, request)
+        return variables
+    return with_record if view_name == "row" else variables
+
+
+@hookimpl(trylast=True)
+def extra_body_script(datasette):
+    """After datasette-leaflet's script: datasette-cluster-map imports the minified Leaflet."""
+    url = json.dumps(datasette.urls.static_plugins("datasette-leaflet", LEAFLET))
+    return f"if (window.datasette && datasette.leaflet) datasette.leaflet.JAVASCRIPT_URL = {url};"
+
+
+@hookimpl
+def extra_css_urls(datasette):
+    return [datasette.urls.path("/assets/pages.css")]
