@@ -10,7 +10,7 @@ DIST := dist
 INSTALLED := $(VENV)/.installed
 SOURCES := build.py names.py schema.sql metadata.yml $(wildcard source/*)
 
-.PHONY: install build serve test clean browser
+.PHONY: install build serve test clean browser nginx
 
 install: $(INSTALLED)
 
@@ -35,10 +35,12 @@ $(DIST)/datapackage.json: $(DB) datapackage.py metadata.yml
 	rm -rf $(DIST)
 	$(BIN)/python datapackage.py $(DB) --dist $(DIST)
 
+# serve.yml holds every serve setting and limit; nkcities/serve.py checks the database against
+# its recorded sha256 and runs it under uvicorn with them.
 serve: build
-	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/serve.sh
+	$(BIN)/python -m nkcities.serve --db $(DB) --inspect $(INSPECT)
 
-test: $(INSTALLED) browser
+test: $(INSTALLED) browser nginx
 	$(BIN)/python -m pytest
 
 # Headless Chromium for the browser tests, curl for the README examples, and a CJK font so
@@ -49,13 +51,25 @@ browser:
 	command -v chromium >/dev/null && command -v curl >/dev/null && test -f $(CJK_FONT) || \
 	{ $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium curl fonts-noto-cjk; }
 
+# Debian's nginx, for the reverse-proxy test of deploy/nginx.conf (tests/test_nginx.py).
+# Installing it must not start Debian's nginx service on port 80: a policy-rc.d that denies
+# starts (unless the machine has one already) for the duration of the install.
+NO_START := /usr/sbin/policy-rc.d
+nginx:
+	test -x /usr/sbin/nginx || { $(SUDO) apt-get update && \
+	  if test -e $(NO_START); then ours=; else ours=1; \
+	    printf '#!/bin/sh\nexit 101\n' | $(SUDO) tee $(NO_START) >/dev/null; \
+	    $(SUDO) chmod +x $(NO_START); fi; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y nginx; status=$$?; \
+	  test -z "$$ours" || $(SUDO) rm -f $(NO_START); exit $$status; }
+
 # Build and serving benchmarks against their baselines, in one run: writes bench/RESULTS.md.
 .PHONY: bench
 bench: $(INSTALLED)
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(DB) $(INSPECT) build *.egg-info
+	rm -rf $(DB) $(DB).sha256 $(INSPECT) build *.egg-info
 
 # Robustness, outside the quick default run (issue 5):
 #   make fuzz   the build on 1,000 mutated sources (make test tries 50)

@@ -414,6 +414,15 @@ def read_supplement(names_path, overrides_path, wanted):
     return names.Supplement(str(names_path), entries, distances)
 
 
+def write_sha256(db_path):
+    """Issue 11 (minimal): record the database's sha256 beside it, `sha256sum` format,
+    atomically; the server's start check and /-/health compare the served file with it."""
+    digest = hashlib.sha256(db_path.read_bytes()).hexdigest()
+    tmp = db_path.with_name(f".{db_path.name}.sha256.tmp")
+    tmp.write_text(f"{digest}  {db_path.name}\n", encoding="utf-8")
+    os.replace(tmp, db_path.with_name(db_path.name + ".sha256"))
+
+
 @contextlib.contextmanager
 def replacing(db_path):
     """Yield a temporary file beside db_path that replaces it only if the block succeeds;
@@ -422,12 +431,17 @@ def replacing(db_path):
         yield ":memory:"
         return
     db_path = Path(db_path)
+    # Issue 11 (minimal; issue 14's refactor replaces it): remove a killed build's leftovers.
+    for leftover in [*db_path.parent.glob(f".{db_path.name}.*.tmp"),
+                     *db_path.parent.glob(f".{db_path.name}.*.tmp-journal")]:
+        leftover.unlink(missing_ok=True)
     fd, tmp = tempfile.mkstemp(dir=db_path.parent, prefix=f".{db_path.name}.", suffix=".tmp")
     os.close(fd)
     os.chmod(tmp, PUBLISHED_MODE)  # mkstemp makes it 0600; the database is published
     try:
         yield tmp
         os.replace(tmp, db_path)
+        write_sha256(db_path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)

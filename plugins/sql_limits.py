@@ -1,6 +1,6 @@
-"""Bound what one SQL query can cost. Loaded by scripts/serve.sh (--plugins-dir plugins).
+"""Bound what one SQL query can cost. Loaded by nkcities/serve.py (plugins_dir).
 
-Datasette runs read-only SQL from anyone. Its settings (scripts/serve.sh) bound a query's time,
+Datasette runs read-only SQL from anyone. Its settings (serve.yml) bound a query's time,
 checked every 1,000 SQLite instructions, and the rows it returns. Neither bounds one expensive
 instruction: `select zeroblob(500000000)` allocates 500 MB in one step, and some built-in
 functions loop inside one step. On every connection this plugin adds:
@@ -24,8 +24,6 @@ import sqlite3
 import weakref
 
 from datasette import hookimpl
-from datasette.handle_exception import handle_exception as default_handle_exception
-from datasette.views.base import DatasetteError
 
 MAX_VALUE_BYTES = 100_000  # longest string, blob or row; the whole database is ~180 kB
 MAX_SQL_BYTES = 100_000  # longest SQL text SQLite will compile
@@ -165,13 +163,3 @@ def prepare_connection(conn, database):
         guard_builtins(conn)
         conn.execute("PRAGMA query_only = 1")
         conn.set_authorizer(read_only)
-
-
-@hookimpl
-def handle_exception(datasette, request, exception):
-    """SQLite out of memory (its heap limit reached) is the query's fault: answer 400."""
-    if isinstance(exception, MemoryError):
-        error = DatasetteError(
-            f"query needs more than the {SQLITE_HEAP_BYTES // 2**20} MB of memory this server "
-            "allows SQLite", title="Query too large", status=400)
-        return default_handle_exception(datasette, request, error)
