@@ -26,6 +26,7 @@ from nkcities.served_file import NotTheBuild, verify
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "serve.yml"
+DEFAULT_DB, DEFAULT_INSPECT = "north-korea-cities.db", "inspect-data.json"  # as `make build`
 
 
 def load_config(path=CONFIG):
@@ -72,9 +73,9 @@ def setting_value(value):
 
 
 @click.command()
-@click.option("--db", default=lambda: os.environ.get("DB", "north-korea-cities.db"),
+@click.option("--db", default=lambda: os.environ.get("DB", DEFAULT_DB),
               type=click.Path(dir_okay=False))
-@click.option("--inspect", default=lambda: os.environ.get("INSPECT", "inspect-data.json"),
+@click.option("--inspect", default=lambda: os.environ.get("INSPECT", DEFAULT_INSPECT),
               type=click.Path(dir_okay=False))
 @click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"))
 @click.option("--port", default=lambda: int(os.environ.get("PORT", "8001")), type=int)

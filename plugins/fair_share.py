@@ -10,9 +10,7 @@ expensive requests. The numbers and their reasons are in serve.yml, `requests`.
   a time, taken in order of arrival, so the other SQL threads stay free for everyone's cheap
   requests. A turn ends when the response starts: a client that does not read its result
   keeps no slot. One that waits over expensive_wait_s gets 503 with Retry-After.
-- Responses go out in pieces of send_chunk_bytes, each waiting for the socket (uvicorn's flow
-  control), so a client that does not read holds one piece in the server's buffer, not the
-  whole response; one that reads nothing for send_timeout_s is dropped, freeing its request.
+- SQL threads run at a lower OS priority (sql_thread_niceness) than the event loop.
 
 This is the innermost of the project's ASGI wrappers (tryfirst): a response cache wrapped
 around it answers hits without taking a turn.
@@ -124,32 +122,6 @@ def ending_turn_at_start(send, release):
     return send_and_release
 
 
-def paced(send, chunk, timeout):
-    """send() in pieces of `chunk` bytes; after a piece waits `timeout` s, drop the rest."""
-    dropped = False
-
-    async def paced_send(message):
-        nonlocal dropped
-        body = message.get("body", b"")
-        if message["type"] != "http.response.body" or len(body) <= chunk:
-            pieces = [message]
-        else:
-            more = message.get("more_body", False)
-            pieces = [{"type": "http.response.body", "body": body[i:i + chunk],
-                       "more_body": more or i + chunk < len(body)}
-                      for i in range(0, len(body), chunk)]
-        for piece in pieces:
-            if dropped:
-                return
-            try:
-                async with asyncio.timeout(timeout):
-                    await send(piece)
-            except TimeoutError:
-                dropped = True
-
-    return paced_send
-
-
 @hookimpl
 def prepare_connection(conn):
     """Datasette opens a connection per SQL thread, in that thread: lower the thread's OS
@@ -167,7 +139,6 @@ def asgi_wrapper(datasette):
             if scope["type"] != "http":
                 return await app(scope, receive, send)
             client = client_of(scope)
-            send = paced(send, LIMITS["send_chunk_bytes"], LIMITS["send_timeout_s"])
             try:
                 with turns.running(client):
                     if not carries_sql(scope):

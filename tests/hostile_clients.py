@@ -1,16 +1,16 @@
-"""Fairness under attack: a legitimate client's latency alone, then beside attackers.
-
-Attackers on 127.0.0.2 … 127.0.0.5, one keep-alive connection each, send the most expensive
-requests the limits allow, back to back; the legitimate client on 127.0.0.9 asks for the
-cities table JSON. Only ever talks to the loopback server given.
+"""Hostile and legitimate clients on their own loopback addresses, for tests/test_serving.py
+and bench/ (fairness): attackers on 127.0.0.2 … 127.0.0.5, one keep-alive connection each,
+send the most expensive requests the limits allow, back to back; the legitimate client on
+127.0.0.9 asks for the cities table JSON. Stalled clients ask for the largest response the
+limits allow and never read it. Only ever talks to the 127.0.0.1 port given.
 """
 
 import http.client
+import socket
+import statistics
 import threading
 import time
 from urllib.parse import quote
-
-from bench.load import percentile
 
 LEGIT_ADDRESS = "127.0.0.9"
 ATTACKERS = [f"127.0.0.{n}" for n in range(2, 6)]
@@ -77,5 +77,35 @@ def under_attack(port, db, requests=200, seconds=20, attackers=ATTACKERS):
 
 
 def summary(latencies, errors):
-    return {"requests": len(latencies), "errors": errors,
-            "p50_ms": percentile(latencies, 50) * 1000, "p99_ms": percentile(latencies, 99) * 1000}
+    cuts = statistics.quantiles(latencies, n=100, method="inclusive")
+    return {"requests": len(latencies), "errors": errors, "p50_ms": cuts[49] * 1000,
+            "p99_ms": cuts[98] * 1000}
+
+
+# The largest response the limits allow: 20 values of 98,000 characters (under the 100,000-byte
+# value limit, 2 MB of rows) that JSON writes as \u0001, six bytes each: a 12 MB body.
+LARGEST = ("/{db}.json?_shape=array&sql=" + quote(
+    "select replace(hex(zeroblob(49000)), '0', char(1)) as x from cities a, cities b limit 20"))
+
+
+def stalled(port, address, path, headers=""):
+    """A connection from `address` that asks for `path` and never reads the answer."""
+    connection = socket.socket()
+    connection.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    connection.bind((address, 0))
+    connection.connect(("127.0.0.1", port))
+    connection.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{headers}\r\n".encode())
+    return connection
+
+
+def get(port, path, address=LEGIT_ADDRESS, headers=None, timeout=10):
+    """(status, headers, body, seconds) of one GET from `address`."""
+    connection = connect(port, address)
+    connection.timeout = timeout
+    started = time.monotonic()
+    try:
+        connection.request("GET", path, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.headers, response.read(), time.monotonic() - started
+    finally:
+        connection.close()
