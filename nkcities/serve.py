@@ -29,7 +29,9 @@ CONFIG = ROOT / "serve.yml"
 DEFAULT_DB, DEFAULT_INSPECT = "north-korea-cities.db", "inspect-data.json"  # as `make build`
 
 
-def load_config(path=CONFIG):
+def load_config():
+    """serve.yml, or the file NKCITIES_SERVE_CONFIG names (the benchmarks' variants)."""
+    path = os.environ.get("NKCITIES_SERVE_CONFIG") or CONFIG
     return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
 
 

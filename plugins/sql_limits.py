@@ -15,8 +15,8 @@ functions loop inside one step. On every connection this plugin adds:
 - guards on the built-ins whose cost inside one step grows faster than their output: printf
   (a width or precision loops that many times), trim with a character list, json_patch.
 
-The numbers, and why every legitimate query over this dataset fits in them, are in README.md,
-"Security and limits".
+The numbers, and why every legitimate query over this dataset fits in them, are in
+docs/security.md.
 """
 
 import re

@@ -7,9 +7,8 @@ import subprocess
 import time
 from pathlib import Path
 
-import pytest
-
 import hostile_clients as clients
+import pytest
 from conftest import DB_NAME, ROOT, SOURCE_CITIES
 from server import free_port, running_server, write_inspect
 

@@ -13,10 +13,9 @@ import threading
 import time
 from urllib.parse import quote
 
+import hostile_clients as clients
 import pytest
 import yaml
-
-import hostile_clients as clients
 from conftest import DB_NAME, ROOT, SOURCE, SOURCE_CITIES, run_build
 from server import running_server, sha256, write_inspect
 
