@@ -20,10 +20,14 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/python -m pip install --quiet '.[test]'
 	touch $@
 
-build: $(DB) $(INSPECT)
+build: $(DB) $(DB).sha256 $(INSPECT)
 
 $(DB): $(INSTALLED) $(SOURCES)
 	$(BIN)/python build.py --db $(DB)
+
+# The build records the database's sha256 beside it; the server refuses a database without it.
+$(DB).sha256: $(DB)
+	test -f $@ || $(BIN)/python build.py --db $(DB)
 
 $(INSPECT): $(DB)
 	$(BIN)/datasette inspect $(DB) --inspect-file $(INSPECT)

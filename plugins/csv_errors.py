@@ -18,9 +18,12 @@ from nkcities.http_errors import send_error
 
 def query_of(scope):
     """(database name, sql, named parameters) of a `/<db>.csv?sql=` request, else None."""
-    path, args = scope["path"], dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
+    path = scope["path"]
     name = path[1:].removesuffix(".csv")
-    if not path.endswith(".csv") or "/" in name or "sql" not in args:
+    if not path.endswith(".csv") or "/" in name:
+        return None
+    args = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
+    if "sql" not in args:
         return None
     return name, args.pop("sql"), {k: v for k, v in args.items() if not k.startswith("_")}
 

@@ -17,6 +17,7 @@ import hostile_clients as clients
 import pytest
 import yaml
 from conftest import DB_NAME, ROOT, SOURCE, SOURCE_CITIES, run_build
+from figures import report
 from server import running_server, sha256, write_inspect
 
 WITHIN_S = 1.0
@@ -130,13 +131,16 @@ def test_x_forwarded_for_is_not_believed_from_a_client(served):
         assert_cheap_client_served(served)
 
 
-def test_forty_clients_that_never_read(served):
+def test_forty_clients_that_never_read(served, request):
     path = clients.LARGEST.format(db=DB_NAME)
     held = [clients.stalled(served.port, clients.ATTACKERS[i % 4], path) for i in range(40)]
     try:
         time.sleep(2)
         assert_cheap_client_served(served)
-        assert served.peak_rss_mb() < 300
+        peak = served.peak_rss_mb()
+        report(request.config, "never-read", [
+            f"40 clients that never read a 12 MB response: peak RSS {peak:.0f} MB (bound 300)"])
+        assert peak < 300
     finally:
         for connection in held:
             connection.close()
