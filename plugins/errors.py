@@ -43,6 +43,7 @@ async def html_page(datasette, info):
 def handle_exception(datasette, request, exception):
     """A pluggy hookwrapper, so that this answer replaces the others: Datasette 0.65 awaits
     every hook's answer, the default's too, which prints the rich traceback."""
+    # Upstream: the hook's design awaits all answers (simonw/datasette#1770); rich (#1416).
     async def answer():
         status, message, title, extra = describe(exception)
         info = {**extra, "ok": False, "error": message, "status": status, "title": title}

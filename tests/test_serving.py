@@ -264,10 +264,10 @@ def test_database_file_is_the_one_served(served):
 def test_nginx_cuts_off_slow_headers(proxied):
     """Runs last: the connection opened at the module's start sent half its headers."""
     _, _, (slow, opened) = proxied
-    slow.settimeout(HEADER_TIMEOUT_S + 5 - (time.monotonic() - opened))
+    slow.settimeout(max(1, 2 * HEADER_TIMEOUT_S - (time.monotonic() - opened)))
     try:
         closed = slow.recv(100)
     finally:
         slow.close()
     assert closed in (b"",) or closed.startswith(b"HTTP/1.1 408")
-    assert time.monotonic() - opened < HEADER_TIMEOUT_S + 3
+    assert time.monotonic() - opened < 2 * HEADER_TIMEOUT_S  # timers are coarse on a busy machine
