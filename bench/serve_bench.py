@@ -29,7 +29,8 @@ FLOOR = "/-/versions.json"
 PORT = "<free port>"  # stands for the port in a server's command line or environment
 PROJECT_SQL = """select provinces.name as province, count(*) as cities,
 sum(cities.population_2008) as population from cities
-join provinces on provinces.id = cities.province_id group by provinces.name order by population desc"""
+join provinces on provinces.id = cities.province_id group by provinces.name
+order by population desc"""
 NAIVE_SQL = """select province, count(*) as cities, sum(population_2008) as population
 from cities group by province order by population desc"""
 # The naive table: every column of the city_list view (division and status names inline),
@@ -124,7 +125,8 @@ def commands(folder):
         "project": (project, venv_env(), "python -m nkcities.serve --db … --inspect … --port …"),
         "naive": (["datasette", "serve", str(naive), "--host", "127.0.0.1", "--port", PORT],
                   venv_env(),
-                  "sqlite-utils insert naive.db cities naive.json --pk id; datasette serve naive.db"),
+                  "sqlite-utils insert naive.db cities naive.json --pk id; "
+                  "datasette serve naive.db"),
     }
     for name, (section, key, value) in VARIANTS.items():
         path = variant_config(folder, name, section, key, value)

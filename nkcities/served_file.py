@@ -6,12 +6,13 @@ row count) against the file; while it serves, `Fingerprint.unchanged` compares a
 file with the one taken when it was verified, which a truncation or an overwrite changes.
 """
 
-import hashlib
 import json
 import os
 import sqlite3
 from pathlib import Path
 from typing import NamedTuple
+
+from nkcities.target import sha256, sidecar
 
 
 class NotTheBuild(Exception):
@@ -35,16 +36,8 @@ class Fingerprint(NamedTuple):
             return False
 
 
-def sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def recorded_sha256(db_path):
-    record = Path(f"{db_path}.sha256")
+    record = sidecar(db_path)
     try:
         digest, name = record.read_text(encoding="utf-8").split()
     except (OSError, ValueError):

@@ -4,7 +4,8 @@ Datasette 0.65's query view swallows the error of a `?sql=` query and, for `.csv
 and an empty body. So the response's start is held until its first byte: when the body ends
 empty, the query is run once more to get its error, answered as a CSV 400
 (nkcities/http_errors.py). A query that really returns nothing (`_header=off`, no rows) still
-gets its empty 200. A failed query's body is the empty header line only. Only failed exports pay the second run, inside the same request's turn.
+gets its empty 200 (a failed query's body is the empty header line only). Only failed
+exports pay the second run, inside the same request's turn.
 """
 
 import sqlite3

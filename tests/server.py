@@ -8,7 +8,6 @@ memory guard. bench/ imports free_port and write_inspect from here too.
 """
 
 import contextlib
-import hashlib
 import os
 import signal
 import socket
@@ -24,10 +23,6 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 SERVE = [sys.executable, "-m", "nkcities.serve"]
 GUARD_MB = 1024  # kill the server if it ever holds more than this: the machine is shared
-
-
-def sha256(path):
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def write_inspect(db_path):

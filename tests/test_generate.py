@@ -7,12 +7,18 @@ import sqlite3
 
 import pytest
 
-import build
-import names
+from nkcities import article
+from nkcities.pipeline import build
+from nkcities.resolve import Inputs
 from bench.generate import SYLLABLES, make_source, make_supplement
 
 PROVINCE_LEVEL = ["Kaesong", "Nampo", "Pyongyang", "Rason"]  # the article's, in its order
 WRITING_SYSTEMS = 8  # English, MR, MR without diacritics, RR, Hangul (2), Hancha (2): issue 4
+# North Korea's extreme points (Wikipedia, "Extreme points of North Korea"), rounded outwards.
+SOUTH, NORTH, WEST, EAST = 37.67, 43.01, 124.17, 130.68
+# What the build strips from the end of a Korean name before comparing (city, town, village,
+# neighbourhood; the same in Hancha): a generated syllable must not be one.
+PLACE_SUFFIXES = {"시", "읍", "리", "동", "市", "邑"}
 
 
 def build_generated(tmp_path, cities):
@@ -20,15 +26,18 @@ def build_generated(tmp_path, cities):
     source.write_text(make_source(cities), encoding="utf-8")
     supplement.write_text(make_supplement(cities), encoding="utf-8")
     db = tmp_path / "generated.db"
-    return build.build(source, db, names_path=supplement), sqlite3.connect(db)
+    return build(db, Inputs(source=source, names=supplement)), sqlite3.connect(db)
 
 
-@pytest.mark.parametrize("cities", [1, 8, 300])
-def test_generated_source_and_supplement_build(tmp_path, cities):
-    parsed = build.parse_source(make_source(cities))
+# Divisions, counted in the generated sources (seed 2008): 1 city is Kaesong alone; 8 are the
+# four province-level cities (a division each) and four cities in four provinces; 300 fill all
+# nine provinces.
+@pytest.mark.parametrize("cities, divisions", [(1, 1), (8, 8), (300, 13)])
+def test_generated_source_and_supplement_build(tmp_path, cities, divisions):
+    parsed = article.parse_source(make_source(cities))
     assert len(parsed.cities) == cities
     assert sum(status.declared_count for status in parsed.statuses) == cities
-    (built, divisions, statuses, _), db = build_generated(tmp_path, cities)
+    (built, built_divisions, statuses, _), db = build_generated(tmp_path, cities)
     with db:
         verdicts = {row[0] for row in db.execute("SELECT verdict FROM status_reconciliation")}
         kinds = {row[0] for row in db.execute("SELECT DISTINCT kind FROM provinces")}
@@ -39,10 +48,10 @@ def test_generated_source_and_supplement_build(tmp_path, cities):
             JOIN cities ON cities.id = city_names.city_id WHERE city_names_fts MATCH ?""",
             [f'"{hangul}"'])]
     db.close()
-    assert (built, statuses) == (cities, 4)
-    assert divisions == min(cities, 4) + len({c.province_cell for c in parsed.cities[4:]})
+    assert (built, built_divisions, statuses) == (cities, divisions, 4)
     assert verdicts == {"agrees"}
-    assert kinds == ({"province-level city"} if cities <= 4 else {"province", "province-level city"})
+    expected = {"province-level city"} if cities <= 4 else {"province", "province-level city"}
+    assert kinds == expected
     assert city_names == WRITING_SYSTEMS * cities
     assert last in found  # the last city, found by its Hangul name
 
@@ -51,7 +60,7 @@ def test_supplement_copies_real_rows_and_writes_generated_cities_by_syllable():
     rows = list(csv.DictReader(io.StringIO(make_supplement(8))))
     kinds = [row["kind"] for row in rows]
     assert kinds == ["status"] * 4 + ["division"] * (len(rows) - 12) + ["city"] * 8
-    with open(names.DEFAULT_NAMES, newline="", encoding="utf-8") as f:
+    with open(Inputs().names, newline="", encoding="utf-8") as f:
         real = {(row["kind"], row["name"]): row for row in csv.DictReader(f)}
     assert all(row == real[row["kind"], row["name"]] for row in rows[:-4])
     cities = [row for row in rows if row["kind"] == "city"]
@@ -59,16 +68,16 @@ def test_supplement_copies_real_rows_and_writes_generated_cities_by_syllable():
     for row in cities[4:]:
         assert row["mr"] == row["name"] and not row["geonameid"]
         assert len(row["hangul"]) == len(row["hancha"]) == 4
-        assert {h for h, _ in SYLLABLES.values()} >= set(row["hangul"])
-        assert names.BOX["south"] <= float(row["latitude"]) <= names.BOX["north"]
-        assert names.BOX["west"] <= float(row["longitude"]) <= names.BOX["east"]
+        assert all("가" <= c <= "힣" for c in row["hangul"]), row["hangul"]  # Hangul syllables
+        assert all("\u4e00" <= c <= "\u9fff" for c in row["hancha"]), row["hancha"]  # CJK
+        assert SOUTH <= float(row["latitude"]) <= NORTH
+        assert WEST <= float(row["longitude"]) <= EAST
         assert row["citation"].startswith("https://")
 
 
 def test_no_syllable_is_a_place_suffix():
-    """names.name_key strips 시, 읍, 리, 동, 市, 邑 from the end of a name."""
     for hangul, hancha in SYLLABLES.values():
-        assert not names.PLACE_SUFFIX.search(hangul) and not names.PLACE_SUFFIX.search(hancha)
+        assert not {hangul, hancha} & PLACE_SUFFIXES, (hangul, hancha)
 
 
 def test_generated_source_and_supplement_are_reproducible():

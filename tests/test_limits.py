@@ -19,7 +19,8 @@ from nkcities.serve import load_config
 from plugins import errors, request_limits, sql_limits
 
 LIMIT = 100_000  # README: the longest string or blob, and the widest printf width or precision
-DATASETTE_TEXT = lambda data: str(data, "utf-8", "replace")  # what Datasette's connections use
+def DATASETTE_TEXT(data):  # what Datasette's connections use
+    return str(data, "utf-8", "replace")
 
 
 def rows(get, sql):
@@ -42,7 +43,8 @@ LEGITIMATE = {
                   "where name = 'Pyongyang'", lambda r: r[0]["bar"] == "#" * 32),
     "padding": ("select printf('%-12s|%*d', name, 9, population_2008) as p from cities "
                 "where name = 'Anju'", lambda r: r[0]["p"] == "Anju        |   240117"),
-    "trim characters": ("select trim('..Pyongyang, ', ' .,') as t", lambda r: r[0]["t"] == "Pyongyang"),
+    "trim characters": ("select trim('..Pyongyang, ', ' .,') as t",
+                        lambda r: r[0]["t"] == "Pyongyang"),
     "like": ("select name from cities where name like '%yang%'",
              lambda r: r == [{"name": "Pyongyang"}]),
     "glob": ("select count(*) as n from cities where founded glob '19[4-6]*'",

@@ -14,7 +14,8 @@ import hostile_clients as clients
 import pytest
 from click.testing import CliRunner
 from conftest import DB_NAME, ROOT, SOURCE, run_build
-from server import running_server, sha256, write_inspect
+from helpers import sha256
+from server import running_server, write_inspect
 
 from nkcities import serve
 
@@ -107,6 +108,7 @@ def test_build_records_sha256_and_removes_leftovers(tmp_path):
                                   ".north-korea-cities.db.x1.tmp-journal",
                                   "north-korea-cities.db.sha256"])
 def test_ignore_files_cover_build_outputs(name):
-    assert subprocess.run(["git", "check-ignore", "-q", name], cwd=ROOT, check=False).returncode == 0
+    ignored = subprocess.run(["git", "check-ignore", "-q", name], cwd=ROOT, check=False)
+    assert ignored.returncode == 0
     patterns = (ROOT / ".dockerignore").read_text().split()
     assert any(pattern.startswith("*") and name.endswith(pattern[1:]) for pattern in patterns)

@@ -20,7 +20,8 @@ import pytest
 import yaml
 from conftest import DB_NAME, ROOT, SOURCE, SOURCE_CITIES, run_build
 from figures import report
-from server import free_port, running_server, sha256, write_inspect
+from helpers import sha256
+from server import free_port, running_server, write_inspect
 
 WITHIN_S = 1.0
 CONFIG = yaml.safe_load((ROOT / "serve.yml").read_text(encoding="utf-8"))
