@@ -220,12 +220,27 @@ def test_too_many_requests_at_once_get_503_with_retry_after(served):
     assert status == 503 and head["retry-after"] == str(LIMITS["retry_after_s"])
 
 
+def settled(server, timeout=10):
+    """Wait until earlier tests' requests have left (a cheap request gets its 200)."""
+    deadline = time.monotonic() + timeout
+    while clients.get(server.port, CHEAP)[0] != 200:
+        assert time.monotonic() < deadline, "the server stays busy"
+        time.sleep(0.2)
+
+
+def answer_started(connection):
+    connection.settimeout(1)
+    return connection.recv(12)
+
+
 def test_forty_clients_that_never_read(served, request):
+    settled(served)
     path = clients.LARGEST.format(db=DB_NAME)
     held = [clients.stalled(served.port, clients.ATTACKERS[i % 4], path) for i in range(40)]
     try:
         time.sleep(2)
         assert_cheap_client_served(served)
+        assert b"HTTP/1.1 200" in [answer_started(connection) for connection in held]
         peak = served.peak_rss_mb()
         report(request.config, "never-read", [
             f"40 clients that never read a 12 MB response: peak RSS {peak:.0f} MB (bound 300)"])
@@ -238,6 +253,7 @@ def test_forty_clients_that_never_read(served, request):
 def test_idle_connections_are_closed(served):
     """More idle connections than limit_concurrency: a fast 503 while they last, no accept()
     tracebacks, and they are closed after timeout_keep_alive even without a first request."""
+    settled(served)
     idle = []
     for i in range(UVICORN["limit_concurrency"] + 50):
         connection = socket.create_connection(("127.0.0.1", served.port),
