@@ -1,6 +1,6 @@
 # The published service, for any container platform (Cloud Run, Fly, ...): the image builds the
-# database from source/ and serves it with scripts/serve.sh, the project's one serve
-# configuration, on 0.0.0.0:$PORT. The database is immutable, so replicas are stateless: run
+# database from source/ and serves it with nkcities/serve.py and serve.yml, the project's one
+# serve configuration, on 0.0.0.0:$PORT. The database is immutable, so replicas are stateless: run
 # as many as you need behind the platform's load balancer or a CDN.
 FROM python:3.11-slim
 
@@ -23,4 +23,4 @@ RUN python build.py --db north-korea-cities.db \
 ENV HOST=0.0.0.0 PORT=8080 FORWARDED_ALLOW_IPS=*
 EXPOSE 8080
 USER nobody
-CMD ["scripts/serve.sh"]
+CMD ["python", "-m", "nkcities.serve"]

@@ -11,7 +11,7 @@ INSTALLED := $(VENV)/.installed
 LOCK := requirements.lock
 SERVE_LOCK := requirements-serve.lock
 
-.PHONY: install build serve test clean browser lighthouse lock reference FORCE
+.PHONY: install build serve test clean browser lighthouse nginx lock reference FORCE
 
 install: $(INSTALLED)
 
@@ -54,10 +54,12 @@ $(DIST)/datapackage.json: $(DB) datapackage.py nkcities/datapackage.py metadata.
 	rm -rf $(DIST)
 	$(BIN)/python datapackage.py $(DB) --dist $(DIST)
 
+# serve.yml holds every serve setting and limit; nkcities/serve.py checks the database against
+# its recorded sha256 and runs it under uvicorn with them.
 serve: build
-	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/serve.sh
+	$(BIN)/python -m nkcities.serve --db $(DB) --inspect $(INSPECT)
 
-test: $(INSTALLED) browser lighthouse
+test: $(INSTALLED) browser lighthouse nginx
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
@@ -78,6 +80,18 @@ $(LIGHTHOUSE): package.json package-lock.json
 	{ $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y nodejs npm; }
 	npm ci --no-audit --no-fund
 	touch $@
+
+# Debian's nginx, for the reverse-proxy test of deploy/nginx.conf (tests/test_nginx.py).
+# Installing it must not start Debian's nginx service on port 80: a policy-rc.d that denies
+# starts (unless the machine has one already) for the duration of the install.
+NO_START := /usr/sbin/policy-rc.d
+nginx:
+	test -x /usr/sbin/nginx || { $(SUDO) apt-get update && \
+	  if test -e $(NO_START); then ours=; else ours=1; \
+	    printf '#!/bin/sh\nexit 101\n' | $(SUDO) tee $(NO_START) >/dev/null; \
+	    $(SUDO) chmod +x $(NO_START); fi; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y nginx; status=$$?; \
+	  test -z "$$ours" || $(SUDO) rm -f $(NO_START); exit $$status; }
 
 # Build and serving benchmarks against their baselines, in one run: writes bench/RESULTS.md.
 .PHONY: bench

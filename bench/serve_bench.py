@@ -15,9 +15,13 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
+import yaml
+
 import build
 from bench.load import measure, percentile
-from tests.server import free_port, write_inspect
+from nkcities.serve import load_config
+from tests import hostile_clients
+from tests.server import SERVE, free_port, write_inspect
 
 ROOT = Path(build.__file__).resolve().parent
 DB = "north-korea-cities"
@@ -25,7 +29,8 @@ FLOOR = "/-/versions.json"
 PORT = "<free port>"  # stands for the port in a server's command line or environment
 PROJECT_SQL = """select provinces.name as province, count(*) as cities,
 sum(cities.population_2008) as population from cities
-join provinces on provinces.id = cities.province_id group by provinces.name order by population desc"""
+join provinces on provinces.id = cities.province_id group by provinces.name
+order by population desc"""
 NAIVE_SQL = """select province, count(*) as cities, sum(population_2008) as population
 from cities group by province order by population desc"""
 # The naive table: every column of the city_list view (division and status names inline),
@@ -57,17 +62,21 @@ ENDPOINTS = [
     # Plain `datasette serve` answers 403 here: it only offers immutable (-i) databases.
     (".db download", {"project": f"/{DB}.db"}, None),
 ]
-# Where the time goes: the project's pages with parts switched off, and the project's
-# configuration with Datasette's default of 3 SQL threads instead of 0.
+# Where the time goes: the project's pages with parts switched off, and the cost of each
+# serving choice of serve.yml: SQL on the event loop (0 threads) instead of 3 threads, and the
+# SQL threads at the event loop's priority (niceness 0) instead of 10.
+VARIANTS = {"0 SQL threads": ("settings", "num_sql_threads", 0),
+            "niceness 0": ("requests", "sql_thread_niceness", 0)}
 DIAGNOSTICS = [
     ("cities HTML, no facets (?_nofacet=1)", "project", f"/{DB}/cities?_nofacet=1"),
     ("cities HTML, no labels (?_labels=off)", "project", f"/{DB}/cities?_labels=off"),
     ("cities HTML, one row, no facets", "project", f"/{DB}/cities?_size=1&_nofacet=1"),
     ("cities table JSON with labels", "project", f"/{DB}/cities.json?_shape=array&_labels=on"),
-    ("/-/versions.json (floor)", "3 threads", FLOOR),
-    ("cities table JSON", "3 threads", ENDPOINTS[1][1]["project"]),
-    ("city_list view JSON, labels", "3 threads", ENDPOINTS[2][1]["project"]),
-    ("cities HTML page", "3 threads", ENDPOINTS[3][1]["project"]),
+    *((what, variant, path) for variant in VARIANTS for what, path in (
+        ("/-/versions.json (floor)", FLOOR),
+        ("cities table JSON", ENDPOINTS[1][1]["project"]),
+        ("cities HTML page", ENDPOINTS[3][1]["project"]),
+        ("SQL aggregate (?sql=)", ENDPOINTS[4][1]["project"]))),
 ]
 
 
@@ -97,20 +106,33 @@ def naive_database(folder, built):
     return db
 
 
+def variant_config(folder, name, section, key, value):
+    """serve.yml with one value changed, for NKCITIES_SERVE_CONFIG."""
+    config = load_config()
+    config[section][key] = value
+    path = folder / f"serve-{name.replace(' ', '-')}.yml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    return path
+
+
 def commands(folder):
     """{server: (argv, env, how it reads in RESULTS.md)}; PORT in argv or env is the port."""
     db, inspect = project_database(folder)
     naive = naive_database(folder, db)
-    project_env = venv_env(DB=str(db), INSPECT=str(inspect), HOST="127.0.0.1", PORT=PORT)
-    threads = ["--setting", "num_sql_threads", "3"]
-    return {
-        "project": (["scripts/serve.sh"], project_env, "DB=… INSPECT=… PORT=… scripts/serve.sh"),
+    project = [*SERVE, "--db", str(db), "--inspect", str(inspect), "--host", "127.0.0.1",
+               "--port", PORT]
+    servers = {
+        "project": (project, venv_env(), "python -m nkcities.serve --db … --inspect … --port …"),
         "naive": (["datasette", "serve", str(naive), "--host", "127.0.0.1", "--port", PORT],
                   venv_env(),
-                  "sqlite-utils insert naive.db cities naive.json --pk id; datasette serve naive.db"),
-        "3 threads": (["scripts/serve.sh", *threads], project_env,
-                      "scripts/serve.sh " + " ".join(threads)),
+                  "sqlite-utils insert naive.db cities naive.json --pk id; "
+                  "datasette serve naive.db"),
     }
+    for name, (section, key, value) in VARIANTS.items():
+        path = variant_config(folder, name, section, key, value)
+        servers[name] = (project, venv_env(NKCITIES_SERVE_CONFIG=str(path)),
+                         f"the project with serve.yml's {section}.{key} = {value}")
+    return servers
 
 
 def start(argv, env, cpus, log):
@@ -169,10 +191,18 @@ def summarize(measured):
             "client_cpu": max(sample.client_cpu for sample in samples)}
 
 
-def run(folder, rounds, seconds, max_requests, concurrency, cpus=None):
-    """Measure every job `rounds` times after a warm-up round.
+def fairness(port, requests=300, seconds=15):
+    """The legitimate client's figures alone, then beside the four attackers, in one run."""
+    alone = hostile_clients.summary(*hostile_clients.legitimate(port, DB, requests, seconds))
+    (latencies, errors), attacks = hostile_clients.under_attack(port, DB, requests, seconds)
+    return alone, hostile_clients.summary(latencies, errors), attacks
 
-    Returns ({(server, path): summary}, {server: its command line as text}).
+
+def run(folder, rounds, seconds, max_requests, concurrency, cpus=None):
+    """Measure every job `rounds` times after a warm-up round, then fairness per server.
+
+    Returns ({(server, path): summary}, {server: its command line as text},
+    {server: (legitimate alone, legitimate beside attackers, attacks answered)}).
     """
     started, servers = {}, commands(Path(folder))
     try:
@@ -187,8 +217,9 @@ def run(folder, rounds, seconds, max_requests, concurrency, cpus=None):
                 cpu = cpu_seconds(process.pid)
                 sample = measure(port, path, seconds, max_requests, concurrency)
                 kept.append((sample, cpu_seconds(process.pid) - cpu))
+        fair = {server: fairness(started[server][0]) for server in ("project", *VARIANTS)}
     finally:
         for _, process in started.values():
             stop(process)
     described = {server: text for server, (_, _, text) in servers.items()}
-    return {job: summarize(kept) for job, kept in samples.items()}, described
+    return {job: summarize(kept) for job, kept in samples.items()}, described, fair

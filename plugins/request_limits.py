@@ -1,40 +1,36 @@
-"""Bound what one HTTP request can make the server hold or do. Loaded by scripts/serve.sh.
+"""Bound what one HTTP request can make the server do, before Datasette reads it. The numbers
+and their reasons are in serve.yml, `requests`; refusals come in the request's format.
 
-Datasette reads a POSTed form whole into memory before it checks anything: a 200 MB POST to
-/-/messages took 122 s and 650 MB on the unprotected server. This site takes no uploads (no
-writable canned queries, no login), so a request body over MAX_BODY_BYTES is refused with 413
-before Datasette sees it. A request line or header block that uvicorn cannot parse from one
-64 kB read is already refused by uvicorn with 400.
-
-A table page runs one query per facet, each allowed facet_time_limit_ms: with `_where` making
-every row slow, 24 `_facet` parameters kept one request busy for 6 s. A request may ask for at
-most MAX_FACETS facets (on top of the ones metadata.yml configures), or it gets 400.
-
-Datasette 0.65 prints every error it answers (a 404 too) as a traceback with its local
-variables when the `rich` package can be imported (the test extra brings it, through
-frictionless): 0.35 s of CPU per 404. That is switched off; a real server error still prints
-its plain traceback.
+- Methods: Datasette serves GET, HEAD, OPTIONS and POST; another known method is 405 (with
+  Allow), an unknown one 501, instead of Datasette's 500 and a logged traceback.
+- URL parameters: at most max_parameters, counted on the raw query string, before Datasette
+  parses it (its cost grows with the square of their number).
+- Facets: at most max_facets `_facet*` parameters, each a query of up to facet_time_limit_ms.
+- Bodies: this site takes no uploads; a body over max_body_bytes gets 413 before Datasette
+  reads it whole into memory (a 200 MB POST once took 122 s and 650 MB).
 """
 
 from urllib.parse import parse_qsl
 
-import datasette.handle_exception
 from datasette import hookimpl
 
-datasette.handle_exception.rich = None
+from nkcities.http_errors import send_error
+from nkcities.serve import load_config
 
-MAX_BODY_BYTES = 100_000
-MAX_FACETS = 3
+LIMITS = load_config()["requests"]
+MAX_BODY_BYTES = LIMITS["max_body_bytes"]
+MAX_FACETS = LIMITS["max_facets"]
+MAX_PARAMETERS = LIMITS["max_parameters"]
 FACET_PARAMETERS = {"_facet", "_facet_array", "_facet_date"}
 NO_BODY = {"GET", "HEAD", "OPTIONS"}  # Datasette never reads a body of these
+SERVED = NO_BODY | {"POST"}
+OTHER_KNOWN = {"PUT", "DELETE", "PATCH", "TRACE", "CONNECT"}  # RFC 9110's other methods
 
 
-async def refuse(send, status, message):
-    body = message.encode("utf-8")
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
-                            (b"content-length", str(len(body)).encode())]})
-    await send({"type": "http.response.body", "body": body})
+def parameters_asked(scope):
+    """An upper bound, from the raw bytes: every '&' may start one more."""
+    query = scope.get("query_string", b"")
+    return query.count(b"&") + 1 if query else 0
 
 
 def facets_asked(scope):
@@ -47,6 +43,22 @@ def declared_length(scope):
         if name.lower() == b"content-length" and value.strip().isdigit():
             return int(value)
     return 0
+
+
+def refusal(scope):
+    """(status, message, headers) for a request refused on its shape alone, else None."""
+    method = scope["method"]
+    if method not in SERVED:
+        allow = [("allow", ", ".join(sorted(SERVED)))]
+        return (405, f"{method} is not allowed here", allow) if method in OTHER_KNOWN \
+            else (501, f"unknown method {method[:20]}", allow)
+    if parameters_asked(scope) > MAX_PARAMETERS:
+        return 400, f"more than {MAX_PARAMETERS} URL parameters", []
+    if facets_asked(scope) > MAX_FACETS:
+        return 400, f"more than {MAX_FACETS} _facet parameters", []
+    if declared_length(scope) > MAX_BODY_BYTES:
+        return 413, f"request body over {MAX_BODY_BYTES:,} bytes", []
+    return None
 
 
 async def read_body(receive, limit):
@@ -84,15 +96,15 @@ def asgi_wrapper(datasette):
         async def limited(scope, receive, send):
             if scope["type"] != "http":
                 return await app(scope, receive, send)
-            if facets_asked(scope) > MAX_FACETS:
-                return await refuse(send, 400, f"more than {MAX_FACETS} _facet parameters\n")
-            too_big = f"request body over {MAX_BODY_BYTES:,} bytes\n"
-            if declared_length(scope) > MAX_BODY_BYTES:
-                return await refuse(send, 413, too_big)
+            refused = refusal(scope)
+            if refused:
+                status, message, headers = refused
+                return await send_error(scope, send, status, message, headers)
             if scope["method"] not in NO_BODY:
                 body = await read_body(receive, MAX_BODY_BYTES)
                 if body is None:
-                    return await refuse(send, 413, too_big)
+                    return await send_error(scope, send, 413,
+                                            f"request body over {MAX_BODY_BYTES:,} bytes")
                 receive = replay(body, receive)
             return await app(scope, receive, send)
         return limited

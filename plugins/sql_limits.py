@@ -1,6 +1,6 @@
-"""Bound what one SQL query can cost. Loaded by scripts/serve.sh (--plugins-dir plugins).
+"""Bound what one SQL query can cost. Loaded by nkcities/serve.py (plugins_dir).
 
-Datasette runs read-only SQL from anyone. Its settings (scripts/serve.sh) bound a query's time,
+Datasette runs read-only SQL from anyone. Its settings (serve.yml) bound a query's time,
 checked every 1,000 SQLite instructions, and the rows it returns. Neither bounds one expensive
 instruction: `select zeroblob(500000000)` allocates 500 MB in one step, and some built-in
 functions loop inside one step. On every connection this plugin adds:
@@ -15,8 +15,8 @@ functions loop inside one step. On every connection this plugin adds:
 - guards on the built-ins whose cost inside one step grows faster than their output: printf
   (a width or precision loops that many times), trim with a character list, json_patch.
 
-The numbers, and why every legitimate query over this dataset fits in them, are in README.md,
-"Security and limits".
+The numbers, and why every legitimate query over this dataset fits in them, are in
+docs/security.md.
 """
 
 import re
@@ -24,15 +24,13 @@ import sqlite3
 import weakref
 
 from datasette import hookimpl
-from datasette.handle_exception import handle_exception as default_handle_exception
-from datasette.views.base import DatasetteError
 
 MAX_VALUE_BYTES = 100_000  # longest string, blob or row; the whole database is ~180 kB
 MAX_SQL_BYTES = 100_000  # longest SQL text SQLite will compile
 MAX_LIKE_PATTERN = 200  # longest LIKE or GLOB pattern: cost is pattern x string
 MAX_COLUMNS = 100  # most columns in a result, index, GROUP BY or ORDER BY
 SQLITE_HEAP_BYTES = 64 * 2**20  # all SQLite memory in the process
-MAX_RESULT_BYTES = 4_000_000  # Python objects of the rows of one query
+MAX_RESULT_BYTES = 2_000_000  # Python objects of the rows of one query: a response of ~2 MB
 MAX_PRINTF_SIZE = MAX_VALUE_BYTES  # printf width or precision: a longer output is NULL anyway
 MAX_TRIM_CHARS = 100  # trim(X, Y): cost is X x Y
 MAX_JSON_PATCH = 10**9  # json_patch(A, B): cost is keys of A x keys of B
@@ -165,13 +163,3 @@ def prepare_connection(conn, database):
         guard_builtins(conn)
         conn.execute("PRAGMA query_only = 1")
         conn.set_authorizer(read_only)
-
-
-@hookimpl
-def handle_exception(datasette, request, exception):
-    """SQLite out of memory (its heap limit reached) is the query's fault: answer 400."""
-    if isinstance(exception, MemoryError):
-        error = DatasetteError(
-            f"query needs more than the {SQLITE_HEAP_BYTES // 2**20} MB of memory this server "
-            "allows SQLite", title="Query too large", status=400)
-        return default_handle_exception(datasette, request, error)

@@ -1,6 +1,6 @@
-"""The real server for tests and benchmarks: scripts/serve.sh, the one serve configuration that
-`make serve` uses, started on a free 127.0.0.1 port with a memory guard. bench/ imports
-free_port and write_inspect from here too.
+"""The real server for tests and benchmarks: nkcities/serve.py with serve.yml, the one serve
+configuration that `make serve` uses, started on a free port of a loopback address with a
+memory guard. bench/ imports free_port and write_inspect from here too.
 
     with running_server(db_path, write_inspect(db_path)) as server:
         httpx.get(server.url + "/-/versions.json")
@@ -9,6 +9,7 @@ free_port and write_inspect from here too.
 
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -20,7 +21,7 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVE = ROOT / "scripts" / "serve.sh"
+SERVE = [sys.executable, "-m", "nkcities.serve"]
 GUARD_MB = 1024  # kill the server if it ever holds more than this: the machine is shared
 
 
@@ -34,9 +35,9 @@ def write_inspect(db_path):
     return inspect_path
 
 
-def free_port():
+def free_port(host="127.0.0.1"):
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
+        sock.bind((host, 0))
         return sock.getsockname()[1]
 
 
@@ -85,17 +86,33 @@ class Server:
             time.sleep(0.1)
         raise RuntimeError(f"server not ready after {timeout} s:\n{self.log()}")
 
+    def stop(self, timeout=10):
+        """SIGTERM, then SIGKILL after `timeout` s; returns the seconds it took to exit."""
+        started = time.monotonic()
+        if self.alive():
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        return time.monotonic() - started
+
+
+def serve_command(db_path, inspect_path, host, port, *args):
+    return [*SERVE, "--db", str(db_path), "--inspect", str(inspect_path), "--host", host,
+            "--port", str(port), *args]
+
 
 @contextlib.contextmanager
-def running_server(db_path, inspect_path, *args, ready_timeout=30):
-    """Run scripts/serve.sh (extra datasette arguments in args); yield a Server; stop it."""
-    port = free_port()
-    env = dict(os.environ, DB=str(db_path), INSPECT=str(inspect_path), HOST="127.0.0.1",
-               PORT=str(port), PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+def running_server(db_path, inspect_path, *args, host="127.0.0.1", ready_timeout=30):
+    """Run nkcities/serve.py (extra options in args); yield a Server; stop it."""
+    port = free_port(host)
     with tempfile.NamedTemporaryFile("wb", prefix="datasette-", suffix=".log", delete=False) as log:
-        process = subprocess.Popen([str(SERVE), *args], env=env, stdout=log,
-                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    server = Server(process, f"http://127.0.0.1:{port}", log.name)
+        process = subprocess.Popen(serve_command(db_path, inspect_path, host, port, *args),
+                                   cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL)
+    server = Server(process, f"http://{host}:{port}", log.name)
     stop = threading.Event()
     guard = threading.Thread(target=server.guard, args=(stop,), daemon=True)
     guard.start()
@@ -105,10 +122,5 @@ def running_server(db_path, inspect_path, *args, ready_timeout=30):
     finally:
         stop.set()
         guard.join()
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        server.stop()
         os.unlink(log.name)

@@ -14,9 +14,9 @@ from dockerfile_parse import DockerfileParser
 
 from conftest import ROOT
 from helpers import sha256
+from nkcities import serve
 
 DOCKERFILE = ROOT / "Dockerfile"
-SERVE = ROOT / "scripts" / "serve.sh"
 SERVE_LOCK = ROOT / "requirements-serve.lock"  # the runtime's pins and hashes (make lock)
 FULL_LOCK = ROOT / "requirements.lock"  # everything, for make and the tests
 KNOWN = {"FROM", "ENV", "WORKDIR", "COPY", "RUN", "EXPOSE", "USER", "CMD", "COMMENT", "ARG",
@@ -30,11 +30,6 @@ def parsed():
 
 def values(parsed, instruction):
     return [i["value"] for i in parsed.structure if i["instruction"] == instruction]
-
-
-def serve_default(name):
-    """The default scripts/serve.sh gives a variable, e.g. DB=${DB:-north-korea-cities.db}."""
-    return re.search(rf"\b{name}=\${{{name}:-([^}}]+)}}", SERVE.read_text()).group(1)
 
 
 def test_parses_into_known_instructions(parsed):
@@ -53,12 +48,11 @@ def test_copy_sources_exist(parsed):
         assert all((ROOT / source).exists() for source in sources), value
 
 
-def test_serves_with_scripts_serve_sh_on_all_interfaces(parsed):
-    command = json.loads(values(parsed, "CMD")[-1])  # exec form: signals reach datasette
-    assert command[0] == "scripts/serve.sh" and os.access(ROOT / command[0], os.X_OK)
-    assert parsed.envs["HOST"] == "0.0.0.0"
+def test_serves_with_nkcities_serve_on_all_interfaces(parsed):
+    command = json.loads(values(parsed, "CMD")[-1])  # exec form: SIGTERM reaches the server
+    assert command == ["python", "-m", "nkcities.serve"]
+    assert parsed.envs["HOST"] == "0.0.0.0"  # nkcities/serve.py reads HOST and PORT
     assert values(parsed, "EXPOSE") == [parsed.envs["PORT"]]
-    assert "${HOST" in SERVE.read_text() and "${PORT" in SERVE.read_text()
     assert parsed.envs["FORWARDED_ALLOW_IPS"] == "*"  # https URLs behind the platform's proxy
     assert values(parsed, "USER") and values(parsed, "USER")[-1] not in ("root", "0")
 
@@ -105,12 +99,12 @@ def test_dockerignore_keeps_local_builds_out():
 def test_image_build_step_builds_the_same_database(parsed, db_path, tmp_path):
     """Run the Dockerfile's build RUN in a copy of the build context, as docker would."""
     build = next(v for v in values(parsed, "RUN") if "build.py" in v)
-    assert serve_default("DB") in build and serve_default("INSPECT") in build
+    assert serve.DEFAULT_DB in build and serve.DEFAULT_INSPECT in build
     context = tmp_path / "app"
     shutil.copytree(ROOT, context, ignore=shutil.ignore_patterns(*dockerignore()))
     path = f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ['PATH']}"
     env = {**os.environ, "PATH": path}
     subprocess.run(["bash", "-c", build], cwd=context, env=env, check=True, timeout=120,
                    capture_output=True)
-    assert sha256(context / serve_default("DB")) == sha256(db_path)
-    assert json.loads((context / serve_default("INSPECT")).read_text())
+    assert sha256(context / serve.DEFAULT_DB) == sha256(db_path)
+    assert json.loads((context / serve.DEFAULT_INSPECT).read_text())

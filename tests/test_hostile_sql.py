@@ -1,4 +1,4 @@
-"""Hostile SQL and bad parameters against the real server: scripts/serve.sh on 127.0.0.1.
+"""Hostile SQL and bad parameters against the real server: nkcities/serve.py on 127.0.0.1.
 
 For every case: a complete answer with the expected status (4xx, or Datasette's own error) and
 message within 2 s, the datasette process never above 300 MB resident (its high-water mark,
@@ -261,7 +261,7 @@ def test_request_line_over_uvicorn_limit(served):
 
 def test_errors_are_not_logged_as_rich_tracebacks(served):
     """Runs last: with `rich` importable, Datasette would log each error above with a boxed
-    traceback and its locals, 0.35 s of CPU apiece (plugins/request_limits.py turns it off)."""
+    traceback and its locals, 0.35 s of CPU apiece (plugins/errors.py answers instead)."""
     server, _, _ = served
     assert "Not Found" in server.log(tail=10**7) or "404" in server.log(tail=10**7)
     assert "╭" not in server.log(tail=10**7)

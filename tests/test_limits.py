@@ -1,26 +1,26 @@
 """The serving limits (plugins/): legitimate queries still work, and each guard does its job.
 
-The in-process Datasette of conftest loads plugins/ as scripts/serve.sh does; the hostile-SQL
+The in-process Datasette of conftest loads plugins/ as nkcities/serve.py does; the hostile-SQL
 battery (test_hostile_sql.py) runs the real server.
 """
 
 import asyncio
 import json
-import re
 import sqlite3
 import sys
 from urllib.parse import quote
 
 import pytest
-from datasette.utils.asgi import Request
+from conftest import DB_NAME, ROOT, SOURCE_CITIES, SOURCE_POPULATION
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import DB_NAME, ROOT, SOURCE_CITIES, SOURCE_POPULATION
-from plugins import request_limits, sql_limits
+from nkcities.serve import load_config
+from plugins import errors, request_limits, sql_limits
 
 LIMIT = 100_000  # README: the longest string or blob, and the widest printf width or precision
-DATASETTE_TEXT = lambda data: str(data, "utf-8", "replace")  # what Datasette's connections use
+def DATASETTE_TEXT(data):  # what Datasette's connections use
+    return str(data, "utf-8", "replace")
 
 
 def rows(get, sql):
@@ -43,7 +43,8 @@ LEGITIMATE = {
                   "where name = 'Pyongyang'", lambda r: r[0]["bar"] == "#" * 32),
     "padding": ("select printf('%-12s|%*d', name, 9, population_2008) as p from cities "
                 "where name = 'Anju'", lambda r: r[0]["p"] == "Anju        |   240117"),
-    "trim characters": ("select trim('..Pyongyang, ', ' .,') as t", lambda r: r[0]["t"] == "Pyongyang"),
+    "trim characters": ("select trim('..Pyongyang, ', ' .,') as t",
+                        lambda r: r[0]["t"] == "Pyongyang"),
     "like": ("select name from cities where name like '%yang%'",
              lambda r: r == [{"name": "Pyongyang"}]),
     "glob": ("select count(*) as n from cities where founded glob '19[4-6]*'",
@@ -193,7 +194,7 @@ def test_connection_allows_reading_pragmas(guarded):
 def test_result_budget_is_per_query(guarded):
     big = "select randomblob(90000) from (select 1 union all select 2 union all select 3) a, " \
           "(select 1 union all select 2 union all select 3 union all select 4 union all select 5) b"
-    with pytest.raises(sqlite3.OperationalError, match="larger than 4,000,000 bytes"):
+    with pytest.raises(sqlite3.OperationalError, match="larger than 2,000,000 bytes"):
         guarded.execute(big + ", (select 1 union all select 2 union all select 3) c").fetchall()
     assert len(guarded.execute(big).fetchall()) == 15  # 1.35 MB: fine, and the budget was reset
 
@@ -223,14 +224,20 @@ def test_sqlite_heap_limit(guarded):
         guarded.execute("select length(randomblob(200000000))").fetchone()
 
 
-def test_memory_error_answers_400(ds):
-    try:  # Datasette calls the hook while it handles the exception
-        raise MemoryError()
-    except MemoryError as error:
-        response = asyncio.run(sql_limits.handle_exception(
-            ds, Request.fake(f"/{DB_NAME}.json?sql=x"), error)())
-    assert response.status == 400
-    assert "MB of memory" in json.loads(response.body)["error"]
+def test_memory_error_is_the_querys_fault():
+    status, message, title, _ = errors.describe(MemoryError())
+    assert (status, title) == (400, "Query too large") and "more memory" in message
+
+
+@pytest.mark.parametrize("suffix, content_type, error", [
+    (".json", "application/json", lambda r: r.json()["error"] == "Table not found"),
+    (".csv", "text/csv", lambda r: r.text.splitlines() == ["error", "Table not found"]),
+    ("", "text/html", lambda r: "Table not found" in r.text and "<html" in r.text),
+])
+def test_errors_come_in_the_requests_format(get, suffix, content_type, error):
+    response = get(f"/{DB_NAME}/no_such_table{suffix}")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith(content_type) and error(response)
 
 
 @pytest.mark.parametrize("size, refused", [(1_000, False), (100_001, True)])
@@ -247,18 +254,17 @@ def test_facet_limit(get, facets, status):
     assert response.status_code == status
 
 
-def readme_row(keyword):
-    section = (ROOT / "README.md").read_text(encoding="utf-8").split("## Security and limits")[1]
-    return next(line for line in section.splitlines() if line.startswith("|") and keyword in line)
+def doc_row(keyword):
+    text = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
+    return next(line for line in text.splitlines() if line.startswith("|") and keyword in line)
 
 
-def test_readme_states_the_serve_settings():
-    serve = (ROOT / "scripts" / "serve.sh").read_text(encoding="utf-8")
-    settings = dict(re.findall(r"--setting (\w+) (\S+)", serve))
+def test_docs_state_the_serve_settings():
+    settings = load_config()["settings"]
     units = {"sql_time_limit_ms": "{} ms", "facet_time_limit_ms": "{} ms",
              "max_returned_rows": "{:,}", "max_csv_mb": "{} MB"}
     for name, unit in units.items():
-        assert f"| {unit.format(int(settings[name]))} |" in readme_row(f"`{name}`"), name
+        assert f"| {unit.format(settings[name])} |" in doc_row(f"`{name}`"), name
 
 
 @pytest.mark.parametrize("keyword, value", [
@@ -275,5 +281,5 @@ def test_readme_states_the_serve_settings():
     ("facets asked", f"{request_limits.MAX_FACETS}"),
     ("request body", f"{request_limits.MAX_BODY_BYTES:,} bytes"),
 ])
-def test_readme_states_the_plugin_limits(keyword, value):
-    assert f"| {value}" in readme_row(keyword)
+def test_docs_state_the_plugin_limits(keyword, value):
+    assert f"| {value}" in doc_row(keyword)

@@ -1,1 +1,1 @@
-"""Tests against the real server (scripts/serve.sh in a subprocess), most of them in Chromium."""
+"""Tests against the real server (nkcities/serve.py in a subprocess), most of them in Chromium."""

@@ -1,4 +1,4 @@
-"""The real server, started by scripts/serve.sh on a free 127.0.0.1 port, and headless Chromium.
+"""The real server, nkcities/serve.py on a free 127.0.0.1 port, and headless Chromium.
 
 A browser test asks for `page` (and `server`, the base URL). After the test the fixture saves a
 full-page screenshot to test-artifacts/<test name>.png, then fails the test if the page logged a
@@ -36,7 +36,7 @@ BLANK_PNG = base64.b64decode(
 
 @pytest.fixture(scope="session")
 def server(db_path):
-    """Base URL of scripts/serve.sh serving the session's database (and its inspect file)."""
+    """Base URL of nkcities/serve.py serving the session's database (and its inspect file)."""
     with running_server(db_path, write_inspect(db_path)) as running:
         yield running.url
 

@@ -25,7 +25,9 @@ def test_every_city_is_on_the_map(page, server):
 
 
 def test_search_in_korean_lands_on_pyongyang(page, server):
-    page.goto(f"{server}/{DB_NAME}/cities")
+    # The map loads its marker script after the page's load event: searching before it
+    # arrives aborts it (net::ERR_ABORTED) on a slow machine.
+    page.goto(f"{server}/{DB_NAME}/cities", wait_until="networkidle")
     markers(page)  # the map has loaded: searching sooner aborts its Leaflet download
     tiles = []
     page.on("request", lambda request: (match := TILE_ZOOM.search(request.url)) and tiles.append(

@@ -1,17 +1,14 @@
-"""What the real server (scripts/serve.sh) sends: CSV exports, cache and CORS headers."""
+"""What the real server (nkcities/serve.py) sends: CSV exports, cache and CORS headers."""
 
 import csv
 import io
-import re
 import urllib.error
 import urllib.request
 
 import pytest
 
-from browser.conftest import ROOT
 from conftest import DB_NAME, SOURCE_CITIES, SOURCE_POPULATION
-
-SERVE = (ROOT / "scripts" / "serve.sh").read_text()
+from nkcities.serve import load_config
 
 
 def fetch(url, headers=None):
@@ -66,9 +63,7 @@ def test_streamed_csv_is_not_capped_by_the_page_size(server):
 
 
 def cache_ttl():
-    match = re.search(r"--setting default_cache_ttl (\d+)", SERVE)
-    assert match, "scripts/serve.sh sets default_cache_ttl on purpose"
-    return int(match.group(1))
+    return load_config()["settings"]["default_cache_ttl"]  # serve.yml sets it on purpose
 
 
 @pytest.mark.parametrize("path", [

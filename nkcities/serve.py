@@ -1,0 +1,101 @@
+"""Serve the built database with serve.yml: `python -m nkcities.serve` (make serve, the tests,
+the benchmarks, the Dockerfile).
+
+`datasette serve` does not offer uvicorn's limits (concurrency, timeouts, backlog), so this
+builds the same `Datasette(...)` and runs it under uvicorn with them. It refuses to start, with
+one line and exit status 2, when the database is not the one the build recorded or the inspect
+file is not its own (nkcities/served_file.py).
+
+    python -m nkcities.serve [--db FILE] [--inspect FILE] [--host H] [--port N]
+                             [--setting NAME VALUE]...
+DB, INSPECT, HOST and PORT in the environment give the defaults (the Dockerfile sets them).
+"""
+
+import os
+import resource
+import sys
+from pathlib import Path
+
+import click
+import uvicorn
+import yaml
+from datasette.app import Datasette
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from nkcities.served_file import NotTheBuild, verify
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = ROOT / "serve.yml"
+DEFAULT_DB, DEFAULT_INSPECT = "north-korea-cities.db", "inspect-data.json"  # as `make build`
+
+
+def load_config():
+    """serve.yml, or the file NKCITIES_SERVE_CONFIG names (the benchmarks' variants)."""
+    path = os.environ.get("NKCITIES_SERVE_CONFIG") or CONFIG
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+
+
+class IdleTimeoutFromConnect(H11Protocol):
+    """uvicorn starts its keep-alive timer only after a first response, so a connection that
+    never sends a request stays open for ever (encode/uvicorn#1192): start it at connect too."""
+
+    def connection_made(self, transport):
+        super().connection_made(transport)
+        self.timeout_keep_alive_task = self.loop.call_later(
+            self.timeout_keep_alive, self.timeout_keep_alive_handler)
+
+
+def open_files_to_hard_limit():
+    """uvicorn.limit_concurrency must stay below the open-file limit: raise the soft one."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def datasette(config, db, inspect, overrides):
+    settings = {**config["settings"], **overrides}
+    return Datasette(
+        immutables=[str(db)], inspect_data=yaml.safe_load(Path(inspect).read_text()),
+        metadata=yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8")),
+        template_dir=str(ROOT / "templates"), plugins_dir=str(ROOT / "plugins"),
+        settings=settings, cors=config["cors"],
+        static_mounts=[(name, str(ROOT / folder)) for name, folder in config["static"].items()])
+
+
+def uvicorn_config(app, config, host, port):
+    options = dict(config["uvicorn"])
+    options["forwarded_allow_ips"] = os.environ.get("FORWARDED_ALLOW_IPS",
+                                                    options["forwarded_allow_ips"])
+    return uvicorn.Config(app, host=host, port=port, lifespan="on", log_level="info",
+                          http=IdleTimeoutFromConnect, proxy_headers=True, **options)
+
+
+def setting_value(value):
+    """A --setting value as serve.yml would hold it: a number, on/off, or text."""
+    return {"on": True, "off": False}.get(value, int(value) if value.isdigit() else value)
+
+
+@click.command()
+@click.option("--db", default=lambda: os.environ.get("DB", DEFAULT_DB),
+              type=click.Path(dir_okay=False))
+@click.option("--inspect", default=lambda: os.environ.get("INSPECT", DEFAULT_INSPECT),
+              type=click.Path(dir_okay=False))
+@click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"))
+@click.option("--port", default=lambda: int(os.environ.get("PORT", "8001")), type=int)
+@click.option("--setting", "overrides", multiple=True, type=(str, str),
+              help="A Datasette setting over serve.yml's, e.g. --setting num_sql_threads 0.")
+def main(db, inspect, host, port, overrides):
+    """Serve DB with serve.yml, after checking it is the database the build recorded."""
+    try:
+        verify(db, inspect)
+    except (NotTheBuild, OSError) as error:
+        click.echo(f"not serving: {error}", err=True)
+        sys.exit(2)
+    config = load_config()
+    open_files_to_hard_limit()
+    ds = datasette(config, db, inspect, {k: setting_value(v) for k, v in overrides})
+    uvicorn.Server(uvicorn_config(ds.app(), config, host, port)).run()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""Never serve a file that is not the database the build made. The outermost of the project's
+ASGI wrappers (trylast).
+
+At startup each served database file is checked against the sha256 the build recorded beside
+it (nkcities/served_file.py; nkcities/serve.py has already refused to start on a mismatch).
+Then every request compares a stat of the file with the one taken then: a file truncated,
+overwritten or replaced while serving answers 503 everywhere, so the .db download can never
+send other bytes under the old ETag. GET /-/health, for the platform's probes: 200 while the
+file is the recorded one, 503 otherwise (both JSON).
+"""
+
+import json
+
+from datasette import hookimpl
+
+from nkcities.http_errors import send_error
+from nkcities.served_file import NotTheBuild, verify
+
+HEALTH = "/-/health"
+
+
+class Served:
+    """Each served file's Fingerprint, or why it is not the build's."""
+
+    def __init__(self):
+        self.files, self.problem, self.checked = {}, None, False
+
+    def check_at_start(self, datasette):
+        self.files, self.problem, self.checked = {}, None, True
+        for db in datasette.databases.values():
+            if db.path and not db.is_memory:
+                try:
+                    self.files[db.path] = verify(db.path)
+                except (NotTheBuild, OSError) as error:
+                    self.problem = str(error)
+
+    def problem_now(self):
+        if self.problem:
+            return self.problem
+        changed = [path for path, seen in self.files.items() if not seen.unchanged(path)]
+        return f"{changed[0]}: changed since the server checked it" if changed else None
+
+
+SERVED = {}  # id(datasette): Served
+
+
+@hookimpl
+def startup(datasette):
+    SERVED.setdefault(id(datasette), Served()).check_at_start(datasette)
+
+
+async def health(send, problem):
+    body = json.dumps({"ok": not problem, **({"error": problem} if problem else {})}).encode()
+    await send({"type": "http.response.start", "status": 503 if problem else 200,
+                "headers": [(b"content-type", b"application/json; charset=utf-8"),
+                            (b"cache-control", b"no-store")]})
+    await send({"type": "http.response.body", "body": body})
+
+
+@hookimpl(trylast=True)
+def asgi_wrapper(datasette):
+    def wrap(app):
+        served = SERVED.setdefault(id(datasette), Served())
+
+        async def checked(scope, receive, send):
+            if scope["type"] != "http":
+                return await app(scope, receive, send)
+            if not served.checked:  # an in-process Datasette whose startup hooks did not run
+                served.check_at_start(datasette)
+            problem = served.problem_now()
+            if scope["path"] == HEALTH:
+                return await health(send, problem)
+            if problem:
+                return await send_error(scope, send, 503, f"not serving: {problem}")
+            return await app(scope, receive, send)
+        return checked
+    return wrap
