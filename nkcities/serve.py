@@ -52,11 +52,11 @@ def open_files_to_hard_limit():
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
-def datasette(config, db, inspect, overrides):
+def datasette(config, db, inspect, overrides, metadata=ROOT / "metadata.yml"):
     settings = {**config["settings"], **overrides}
     return Datasette(
         immutables=[str(db)], inspect_data=yaml.safe_load(Path(inspect).read_text()),
-        metadata=yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8")),
+        metadata=yaml.safe_load(Path(metadata).read_text(encoding="utf-8")),
         template_dir=str(ROOT / "templates"), plugins_dir=str(ROOT / "plugins"),
         settings=settings, cors=config["cors"],
         static_mounts=[(name, str(ROOT / folder)) for name, folder in config["static"].items()])
@@ -82,9 +82,11 @@ def setting_value(value):
               type=click.Path(dir_okay=False))
 @click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"))
 @click.option("--port", default=lambda: int(os.environ.get("PORT", "8001")), type=int)
+@click.option("--metadata", default=str(ROOT / "metadata.yml"), type=click.Path(dir_okay=False),
+              help="Another metadata file (the Lighthouse test points the map's tiles away).")
 @click.option("--setting", "overrides", multiple=True, type=(str, str),
               help="A Datasette setting over serve.yml's, e.g. --setting num_sql_threads 0.")
-def main(db, inspect, host, port, overrides):
+def main(db, inspect, host, port, metadata, overrides):
     """Serve DB with serve.yml, after checking it is the database the build recorded."""
     try:
         verify(db, inspect)
@@ -93,7 +95,7 @@ def main(db, inspect, host, port, overrides):
         sys.exit(2)
     config = load_config()
     open_files_to_hard_limit()
-    ds = datasette(config, db, inspect, {k: setting_value(v) for k, v in overrides})
+    ds = datasette(config, db, inspect, {k: setting_value(v) for k, v in overrides}, metadata)
     uvicorn.Server(uvicorn_config(ds.app(), config, host, port)).run()
 
 
