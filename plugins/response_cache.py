@@ -134,7 +134,7 @@ class Entries:
 
     @staticmethod
     def cost(entry):
-        status, headers, body = entry
+        _, headers, body = entry
         return len(body) + sum(len(k) + len(v) for k, v in headers) + ENTRY_OVERHEAD
 
     def get(self, key):

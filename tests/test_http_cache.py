@@ -11,7 +11,6 @@ from urllib.parse import quote
 import brotli
 import httpx
 import pytest
-
 from conftest import DB_NAME, ROOT
 from server import running_server, write_inspect
 
@@ -32,9 +31,9 @@ RANDOM = f"/{DB_NAME}.json?_shape=array&sql=select+hex(randomblob(8))+as+r"
 
 def raw(server, path, **headers):
     """GET without decoding the body (httpx would undo the compression)."""
-    with httpx.Client(base_url=server.url, timeout=10) as client:
-        with client.stream("GET", path, headers=headers) as response:
-            response.sent = b"".join(response.iter_raw())  # the bytes as they came
+    with httpx.Client(base_url=server.url, timeout=10) as client, \
+            client.stream("GET", path, headers=headers) as response:
+        response.sent = b"".join(response.iter_raw())  # the bytes as they came
     return response
 
 
