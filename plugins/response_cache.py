@@ -16,9 +16,9 @@ its URL, the content coding and the deployment. This outermost ASGI wrapper (try
 - keeps whole 200 responses in memory, least recently used first out, at most MAX_BYTES in
   all and MAX_ENTRY each (bigger ones, a streamed CSV say, pass through uncached), and replays
   them. Requests with cookies or Authorization neither read nor fill it.
-Only database pages and the /-/ paths in FIXED_INTERNAL are touched: /-/threads, /-/actor,
-/-/messages or a health check are live; the .db download keeps its own ETag. Nothing here
-runs if a database is mutable.
+Only the home page, the databases' pages and the /-/ paths in FIXED_INTERNAL are touched:
+/-/threads, /-/actor, /-/messages, a health check or another plugin's page are live; the .db
+download keeps its own ETag. Nothing here runs if a database is mutable.
 """
 
 import email.utils
@@ -46,12 +46,18 @@ VALIDATOR_HEADERS = {b"etag", b"cache-control", b"vary", b"last-modified",
                      b"access-control-allow-origin"}
 
 
-def fixed(path):
-    """Is the answer at this path the same for the whole deployment? (The .db download has
-    validators of its own, plugins/db_download.py, and is too big to keep.)"""
-    if path.endswith(".db"):
-        return False
-    return not path.startswith("/-/") or path.startswith(FIXED_INTERNAL)
+def fixed_paths(datasette):
+    """(whole paths, path prefixes) whose answer is the same for the whole deployment: the
+    home page, the databases' pages, FIXED_INTERNAL, the favicon. Anything else (a health
+    check, a plugin's own page) is left alone."""
+    routes = tuple(f"/{db.route or db.name}" for db in datasette.databases.values() if db.path)
+    return {"/", "/.json", "/favicon.ico"}, (*FIXED_INTERNAL, *routes)
+
+
+def fixed(path, paths):
+    """The .db download has validators of its own (plugins/db_download.py) and is too big."""
+    whole, prefixes = paths
+    return (path in whole or path.startswith(prefixes)) and not path.endswith(".db")
 
 
 def header(scope, name):
@@ -202,6 +208,7 @@ class ResponseCache:
     def __init__(self, app, datasette):
         self.app, self.datasette, self.entries = app, datasette, Entries(MAX_BYTES)
         self.data_tag, self.code_tag, self.last_modified = deployment(datasette)
+        self.paths = fixed_paths(datasette)
         self.http_date = email.utils.formatdate(self.last_modified, usegmt=True).encode()
 
     def etag(self, chosen, credential):
@@ -241,7 +248,7 @@ class ResponseCache:
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD") \
-                or not fixed(scope["path"]):
+                or not fixed(scope["path"], self.paths):
             return await self.app(scope, receive, send)
         chosen, credential = coding(header(scope, b"accept-encoding")), credentials(scope)
         scope, etag = with_coding(scope, chosen), self.etag(chosen, credential)
