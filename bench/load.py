@@ -25,29 +25,30 @@ def percentile(latencies, p):
     return statistics.quantiles(latencies, n=100, method="inclusive")[p - 1]
 
 
-def worker(port, path, deadline, limit, latencies):
+def worker(port, path, deadline, limit, latencies, headers=None, expect=200):
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
         while len(latencies) < limit and time.perf_counter() < deadline:
             start = time.perf_counter()
-            connection.request("GET", path)
+            connection.request("GET", path, headers=headers or {})
             response = connection.getresponse()
             body = response.read()
-            if response.status != 200 or not body:
+            if expect and (response.status != expect or (expect == 200 and not body)):
                 raise RuntimeError(f"GET {path} on port {port}: HTTP {response.status}")
             latencies.append(time.perf_counter() - start)
     finally:
         connection.close()
 
 
-def measure(port, path, seconds, max_requests, concurrency=4):
-    """GET path for about `seconds` (or max_requests in all) from `concurrency` connections."""
+def measure(port, path, seconds, max_requests, concurrency=4, headers=None, expect=200):
+    """GET path for about `seconds` (or max_requests in all) from `concurrency` connections,
+    with extra request headers, each answer checked for the status `expect` (None: any)."""
     results = [[] for _ in range(concurrency)]
     errors = []
 
     def run(latencies):
         try:
-            worker(port, path, deadline, max_requests // concurrency, latencies)
+            worker(port, path, deadline, max_requests // concurrency, latencies, headers, expect)
         except Exception as error:  # reported below, in the main thread
             errors.append(error)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from bench import build_bench, serve_bench
+from bench import build_bench, http_bench, serve_bench
 
 HERE = Path(__file__).resolve().parent
 SIZES = (1_000, 10_000, 100_000)
@@ -178,6 +178,8 @@ def serve_section(results, cores, described, rounds, seconds, fair):
         f"Cores: {cores}. Load: {CONCURRENCY} keep-alive connections (threads + http.client, "
         f"bench/load.py), closed loop; a warm-up pass, then {rounds} rounds of {seconds} s per "
         "endpoint per server, interleaved so that changes in machine load hit every row alike. "
+        "Every request carries a cookie, so the project's response cache is bypassed: these "
+        "are the costs of answering (the cache has its own section below). "
         "rps: median over the rounds; p50/p99: over all requests of all rounds. "
         "CPU ms: the server process's CPU time per request "
         "(all its threads, from /proc), which other jobs on the machine disturb far less than "
@@ -195,6 +197,23 @@ def serve_section(results, cores, described, rounds, seconds, fair):
     lines += ["Servers:", ""]
     lines += [f"- {server}: `{text}`" for server, text in described.items()]
     return lines + [""]
+
+
+def http_section(cache, scale, cores, rounds, seconds):
+    return ["## HTTP layer: response cache, 304s, and 100,000 cities", "",
+            f"Cores: {cores}. bench/http_bench.py: a warm-up, then {rounds} interleaved rounds "
+            f"of {seconds} s per row, 2 keep-alive connections, every request asking for "
+            "brotli. A cache miss is a request with a cookie (plugins/response_cache.py serves "
+            "none from its cache); a hit is the same URL again. The static servers send the "
+            "bytes of the project's cached answer, saved to files. Targets on server CPU time "
+            "per request.", "", *cache,
+            f"Every table, view and facet page with `_size=28`, cache misses, "
+            f"{max(1, rounds // 2)} rounds of {seconds / 2} s, one connection; the "
+            f"{SIZES[-1]:,}-city database is the build of the Build section's scaling, served "
+            "with the same serve.yml (python -m nkcities.serve) and metadata.yml. Targets on "
+            "server CPU time per "
+            "request (p50 shown too). The last two rows are what the cluster map fetches "
+            "(one request: no target).", "", *scale]
 
 
 def commands_section(rounds, seconds, repeat):
@@ -229,6 +248,8 @@ def main(rounds, seconds, repeat, output):
         cpus, cores = split_cores()
         results, described, fair = serve_bench.run(folder, rounds, seconds, 50_000, CONCURRENCY,
                                                     cpus)
+        click.echo("HTTP layer: cache hits, 304s, 100,000 cities ...", err=True)
+        cache, scale = http_bench.run(folder, rounds, seconds, cpus, SIZES[-1])
     took = time.monotonic() - start
     text = "\n".join(
         ["# Benchmark results", "",
@@ -236,6 +257,7 @@ def main(rounds, seconds, repeat, output):
          f"in {took:.0f} s. Machine: {header}.", ""]
         + build_section(floor, scaling)
         + serve_section(results, cores, described, rounds, seconds, fair)
+        + http_section(cache, scale, cores, rounds, seconds)
         + (HERE / "NOTES.md").read_text(encoding="utf-8").splitlines()
         + commands_section(rounds, seconds, repeat))
     Path(output).write_text(text, encoding="utf-8")

@@ -12,8 +12,8 @@ expensive requests. The numbers and their reasons are in serve.yml, `requests`.
   keeps no slot. One that waits over expensive_wait_s gets 503 with Retry-After.
 - SQL threads run at a lower OS priority (sql_thread_niceness) than the event loop.
 
-This is the innermost of the project's ASGI wrappers (tryfirst): a response cache wrapped
-around it answers hits without taking a turn.
+Only compression sits inside it (serve.yml's asgi_order): the response cache around it answers
+hits without taking a turn.
 """
 
 import asyncio
@@ -130,7 +130,7 @@ def prepare_connection(conn):
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LIMITS["sql_thread_niceness"])
 
 
-@hookimpl(tryfirst=True)
+@hookimpl
 def asgi_wrapper(datasette):
     def wrap(app):
         turns = Turns(LIMITS)

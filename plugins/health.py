@@ -1,5 +1,5 @@
 """Never serve a file that is not the database the build made. The outermost of the project's
-ASGI wrappers (trylast).
+ASGI wrappers (serve.yml, asgi_order).
 
 At startup each served database file is checked against the sha256 the build recorded beside
 it (nkcities/served_file.py; nkcities/serve.py has already refused to start on a mismatch).
@@ -57,7 +57,7 @@ async def health(send, problem):
     await send({"type": "http.response.body", "body": body})
 
 
-@hookimpl(trylast=True)
+@hookimpl
 def asgi_wrapper(datasette):
     def wrap(app):
         served = SERVED.setdefault(id(datasette), Served())

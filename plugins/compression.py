@@ -1,0 +1,53 @@
+"""Compress responses: brotli where the browser takes it, else gzip (brotli-asgi, which wraps
+Starlette's gzip middleware for the fallback).
+
+datasette-gzip (0.3, on Datasette 0.65.5) works but only speaks gzip, at level 9, and
+compresses every response of 500 bytes or more whatever its type, the .db download included,
+whose ETag then names two different bodies. Here:
+- brotli at quality 4 (fast; bench/RESULTS.md has the sizes), gzip as the fallback;
+- only responses over MINIMUM_SIZE bytes: below it the headers outweigh the saving;
+- never the .db download: SQLite pages are served as the file is, with its Content-Length
+  and the file's own ETag (plugins/db_download.py).
+A large answer that Datasette sends as one message (a 4 MB query as JSON is ~25 MB) is handed
+to the compressor in SLICE-byte parts with a turn of the event loop between them, so that
+compressing it (gzip at level 9, brotli-asgi's fallback, takes seconds for 25 MB) does not
+hold up every other request; streamed answers (CSV) come in parts already.
+plugins/response_cache.py, the outermost wrapper, reduces Accept-Encoding to the one coding
+chosen (so `br;q=0` is not read as brotli) and adds `Vary: Accept-Encoding`; this one is the
+innermost wrapper (serve.yml, asgi_order), so the cache keeps compressed bytes and compresses once.
+"""
+
+import asyncio
+
+from brotli_asgi import BrotliMiddleware
+from datasette import hookimpl
+
+MINIMUM_SIZE = 500  # bytes
+QUALITY = 4
+NOT_COMPRESSED = [r"\.db$"]  # path patterns
+SLICE = 64 * 1024  # bytes compressed between two turns of the event loop (~1 ms at gzip -9)
+
+
+def sliced(app):
+    """The app, with every response body over SLICE bytes sent in SLICE-byte parts."""
+    async def wrapped(scope, receive, send):
+        async def send_sliced(message):
+            body = message.get("body", b"")
+            if message["type"] != "http.response.body" or len(body) <= SLICE:
+                return await send(message)
+            more = message.get("more_body", False)
+            for start in range(0, len(body), SLICE):
+                last = start + SLICE >= len(body)
+                await send({"type": "http.response.body", "body": body[start:start + SLICE],
+                            "more_body": more or not last})
+                await asyncio.sleep(0)  # let other requests run between two parts
+        await app(scope, receive, send_sliced)
+    return wrapped
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    def wrap(app):
+        return BrotliMiddleware(sliced(app), quality=QUALITY, minimum_size=MINIMUM_SIZE,
+                                excluded_handlers=NOT_COMPRESSED)
+    return wrap
