@@ -34,7 +34,7 @@ def attacker(port, address, db, stop, answered):
     connection, turn = connect(port, address), 0
     while not stop.is_set():
         try:
-            connection.request("GET", ATTACKS[turn % len(ATTACKS)].format(db=db))
+            connection.request("GET", ATTACKS[turn % len(ATTACKS)].format(db=db), headers=COOKIE)
             answered.append(connection.getresponse().read() and 1)
         except (OSError, http.client.HTTPException):
             connection.close()
@@ -49,7 +49,7 @@ def legitimate(port, db, requests, seconds):
     deadline = time.monotonic() + seconds
     while len(latencies) + errors < requests and time.monotonic() < deadline:
         started = time.perf_counter()
-        connection.request("GET", LEGIT_PATH.format(db=db))
+        connection.request("GET", LEGIT_PATH.format(db=db), headers=COOKIE)
         response = connection.getresponse()
         body = response.read()
         if response.status == 200 and body:
@@ -88,8 +88,14 @@ LARGEST = ("/{db}.json?_shape=array&sql=" + quote(
     "select replace(hex(zeroblob(49000)), '0', char(1)) as x from cities a, cities b limit 20"))
 
 
+# Every request here carries a cookie, so plugins/response_cache.py steps aside: these clients
+# test the limits, which a cache hit (already rendered, a few kB) does not need.
+COOKIE = {"Cookie": "limits=probe"}
+
+
 def stalled(port, address, path, headers=""):
     """A connection from `address` that asks for `path` and never reads the answer."""
+    headers += "".join(f"{name}: {value}\r\n" for name, value in COOKIE.items())
     connection = socket.socket()
     connection.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     connection.bind((address, 0))
@@ -104,7 +110,7 @@ def get(port, path, address=LEGIT_ADDRESS, headers=None, timeout=10):
     connection.timeout = timeout
     started = time.monotonic()
     try:
-        connection.request("GET", path, headers=headers or {})
+        connection.request("GET", path, headers={**COOKIE, **(headers or {})})
         response = connection.getresponse()
         return response.status, response.headers, response.read(), time.monotonic() - started
     finally:

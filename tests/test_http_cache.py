@@ -1,10 +1,12 @@
 """Compression, validators and the response cache, on the real server (python -m nkcities.serve
 with plugins/compression.py, response_cache.py and db_download.py)."""
 
+import contextlib
 import gzip
 import importlib.util
 import re
 import shutil
+import sqlite3
 from email.utils import formatdate, parsedate_to_datetime
 from urllib.parse import quote
 
@@ -12,6 +14,7 @@ import brotli
 import httpx
 import pytest
 from conftest import DB_NAME, ROOT
+from helpers import sha256
 from server import running_server, write_inspect
 
 # One of each page kind, and the assets and JSON they load.
@@ -127,15 +130,25 @@ def test_db_download_has_its_length_and_hash(server, db_path):
     assert raw(server, f"/{DB_NAME}.db", **{"if-none-match": etag}).status_code == 304
 
 
-def test_etag_follows_the_recorded_hash(db_path, tmp_path):
-    """Same files, same ETag (on every replica); another recorded sha256, another ETag."""
-    db = tmp_path / db_path.name
+def served_copy(db_path, folder, user_version=0):
+    """A copy of the database in its own folder with its own recorded sha256 and inspect file:
+    another replica (user_version 0) or another build (the header's user_version changed)."""
+    folder.mkdir()
+    db = folder / db_path.name
     shutil.copy(db_path, db)
-    inspect = write_inspect(db)
+    if user_version:
+        with contextlib.closing(sqlite3.connect(db)) as connection:
+            connection.execute(f"PRAGMA user_version = {user_version}")
+            connection.commit()
+    (folder / f"{db.name}.sha256").write_text(f"{sha256(db)}  {db.name}\n")
+    return db, write_inspect(db)
+
+
+def test_etag_follows_the_recorded_hash(db_path, tmp_path):
+    """Same files, same ETag (on every replica); another build, another ETag."""
     tags = []
-    for recorded in ["a" * 64, "a" * 64, "b" * 64]:
-        (tmp_path / f"{db.name}.sha256").write_text(f"{recorded}  {db.name}\n")
-        with running_server(db, inspect) as running:
+    for folder, user_version in [("one", 0), ("two", 0), ("other", 7)]:
+        with running_server(*served_copy(db_path, tmp_path / folder, user_version)) as running:
             tags.append(raw(running, f"/{DB_NAME}/cities").headers["etag"])
     assert tags[0] == tags[1] != tags[2]
 
