@@ -31,23 +31,48 @@ $(INSPECT): $(DB)
 # The Frictionless Data Package: datapackage.json and one CSV per table, from the database.
 build: $(DIST)/datapackage.json
 
-$(DIST)/datapackage.json: $(DB) datapackage.py metadata.yml
+$(DIST)/datapackage.json: $(DB) datapackage.py metadata.yml nkcities/geojson.py plugins/formats.py
 	rm -rf $(DIST)
 	$(BIN)/python datapackage.py $(DB) --dist $(DIST)
 
 serve: build
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/serve.sh
 
-test: $(INSTALLED) browser
+test: $(INSTALLED) browser gdal $(CFFCONVERT)
 	$(BIN)/python -m pytest
+	$(MAKE) image-test
 
 # Headless Chromium for the browser tests, curl for the README examples, and a CJK font so
 # Hangul and Hancha render in screenshots (Debian packages; CI runs as root, elsewhere sudo).
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+APT_INSTALL := $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y
 browser:
 	command -v chromium >/dev/null && command -v curl >/dev/null && test -f $(CJK_FONT) || \
-	{ $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium curl fonts-noto-cjk; }
+	{ $(APT_INSTALL) chromium curl fonts-noto-cjk; }
+
+# GDAL's ogrinfo, which the GeoJSON tests read the served file, dist/ and the .db with.
+.PHONY: gdal
+gdal:
+	command -v ogrinfo >/dev/null || { $(APT_INSTALL) gdal-bin; }
+
+# cffconvert (tests/test_citation.py validates CITATION.cff with it) pins jsonschema 3, which
+# frictionless cannot use: it gets a venv of its own.
+CFFCONVERT := .venv-cff/bin/cffconvert
+$(CFFCONVERT):
+	$(PYTHON) -m venv .venv-cff
+	.venv-cff/bin/python -m pip install --quiet cffconvert==2.0.0
+
+# Build the Dockerfile with podman, run the image and check it (scripts/image-test.sh, ~2 min
+# from nothing). No registry is reachable here: scripts/base-image.sh makes the python:3.11-slim
+# base from Debian with debootstrap when the image is missing.
+.PHONY: image-test podman
+podman:
+	command -v podman >/dev/null && command -v runc >/dev/null && command -v debootstrap >/dev/null || \
+	{ $(APT_INSTALL) podman runc debootstrap; }
+
+image-test: podman
+	$(SUDO) scripts/image-test.sh
 
 # Build and serving benchmarks against their baselines, in one run: writes bench/RESULTS.md.
 .PHONY: bench
@@ -55,7 +80,7 @@ bench: $(INSTALLED)
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(DB) $(INSPECT) build *.egg-info
+	rm -rf $(DB) $(INSPECT) build *.egg-info .venv-cff
 
 # Robustness, outside the quick default run (issue 5):
 #   make fuzz   the build on 1,000 mutated sources (make test tries 50)

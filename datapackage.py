@@ -21,6 +21,7 @@ import click
 import yaml
 
 from build import one_line_errors
+from nkcities.geojson import cities_geojson, geojson_resource
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DB = HERE / "north-korea-cities.db"
@@ -150,8 +151,10 @@ def index_columns(db, index):
 
 
 def table_csv(db, table, order_by):
-    """The table's rows as CSV text, header first, in primary-key (else rowid) order."""
-    cursor = db.execute(f"SELECT * FROM [{table}] ORDER BY {', '.join(order_by)}")
+    """The table's rows as CSV text, header first, in primary-key (else rowid) order. The columns
+    of PRAGMA table_info, as in the schema: not generated ones (cities.geometry)."""
+    columns = ", ".join(f"[{column[1]}]" for column in db.execute(f"PRAGMA table_info([{table}])"))
+    cursor = db.execute(f"SELECT {columns} FROM [{table}] ORDER BY {', '.join(order_by)}")
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([column[0] for column in cursor.description])
@@ -177,11 +180,15 @@ def resource(db, table, described, files):
     files[f"{table}.csv"] = data
     return {"name": table, "path": f"{table}.csv", "title": described.get("title", table),
             "description": described["description"], "format": "csv", "mediatype": "text/csv",
-            "encoding": "utf-8", "bytes": len(data), "hash": f"sha256:{hashlib.sha256(data).hexdigest()}",
+            "encoding": "utf-8", "bytes": len(data), "hash": sha256_hash(data),
             "licenses": licenses(described), "sources": sources(described), "schema": schema}
 
 
-def package(db, name, metadata):
+def sha256_hash(data):
+    return f"sha256:{hashlib.sha256(data).hexdigest()}"
+
+
+def package(db, name, metadata, db_path):
     """(datapackage dict, {file name: bytes}) for every table of the database, in schema order."""
     database = metadata["databases"][name]
     index = {row[1] for row in db.execute("PRAGMA table_list") if row[2] in ("virtual", "shadow")}
@@ -191,6 +198,10 @@ def package(db, name, metadata):
     files = {}
     resources = [resource(db, table, database.get("tables", {}).get(table, {}), files)
                  for table in tables]
+    files["cities.geojson"] = cities_geojson(db_path, name, metadata)
+    resources.append(dict(geojson_resource(files["cities.geojson"]),
+                          hash=sha256_hash(files["cities.geojson"]),
+                          licenses=licenses(database), sources=sources(database)))
     descriptor = {"name": name, "title": database.get("title", metadata.get("title", name)),
                   "description": f"{metadata['description']} {database['description']}",
                   "licenses": licenses(database), "sources": sources(database),
@@ -219,7 +230,7 @@ def write_datapackage(db_path, dist, metadata_path=METADATA, name=None):
         raise ValueError(f"{metadata_path}: no database {name!r}")
     db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
-        descriptor, files = package(db, name, metadata)
+        descriptor, files = package(db, name, metadata, db_path)
     except ValueError as error:
         raise ValueError(f"{db_path}: {error}") from None
     finally:

