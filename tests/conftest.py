@@ -11,6 +11,7 @@ from datasette.app import Datasette
 
 import build
 import datapackage
+from server import running_server, write_inspect
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source" / "list-of-cities-in-north-korea.txt"
@@ -70,3 +71,10 @@ def dist_path(db_path, tmp_path_factory):
     result = CliRunner().invoke(datapackage.main, [str(db_path), "--dist", str(path)])
     assert result.exit_code == 0, result.output
     return path
+
+
+@pytest.fixture(scope="session")
+def server(db_path):
+    """Base URL of scripts/serve.sh serving the session's database (and its inspect file)."""
+    with running_server(db_path, write_inspect(db_path)) as running:
+        yield running.url
