@@ -65,9 +65,10 @@ def get(ds):
 
 
 @pytest.fixture(scope="session")
-def dist_path(db_path, tmp_path_factory):
-    """The Frictionless Data Package of the session's database, written by datapackage.py's CLI."""
-    path = tmp_path_factory.mktemp("dist")
+def dist_path(db_path):
+    """The Frictionless Data Package of the session's database, written by datapackage.py's CLI
+    into dist/ beside it, where the server finds it (as make build does)."""
+    path = db_path.parent / "dist"
     result = CliRunner().invoke(datapackage.main, [str(db_path), "--dist", str(path)])
     assert result.exit_code == 0, result.output
     return path

@@ -37,14 +37,15 @@ def test_frictionless_validate_passes(dist_path):
     result = subprocess.run([BIN / "frictionless", "validate", dist_path / "datapackage.json"],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "INVALID" not in result.stdout and result.stdout.count("VALID") == 7
+    # 7 tables and cities.geojson
+    assert "INVALID" not in result.stdout and result.stdout.count("VALID") == 8
 
 
 def test_one_resource_and_csv_per_table(db, dist_path, descriptor):
     index = {row[1] for row in db.execute("PRAGMA table_list") if row[2] in ("virtual", "shadow")}
     tables = [row[0] for row in db.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") if row[0] not in index]
-    assert sorted(r["name"] for r in descriptor["resources"]) == tables
+    assert sorted(r["name"] for r in descriptor["resources"]) == sorted(tables + ["cities-geojson"])
     assert sorted(p.name for p in dist_path.glob("*.csv")) == [f"{t}.csv" for t in tables]
 
 
@@ -101,7 +102,7 @@ def test_descriptions_licence_and_sources_from_metadata(descriptor, metadata):
     assert descriptor["licenses"] == [{"name": "CC-BY-SA-4.0", "title": "CC BY-SA 4.0",
                                        "path": "https://creativecommons.org/licenses/by-sa/4.0/"}]
     assert descriptor["sources"] == [{"title": database["source"], "path": database["source_url"]}]
-    for r in descriptor["resources"]:
+    for r in (r for r in descriptor["resources"] if r["format"] == "csv"):  # not cities.geojson
         described = database["tables"][r["name"]]
         assert (r["title"], r["description"]) == (described["title"], described["description"])
         assert r["sources"] == [{"title": described["source"], "path": described["source_url"]}]
