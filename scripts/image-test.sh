@@ -42,13 +42,18 @@ done
 
 fail() { echo "image-test: FAIL: $*" >&2; "${PODMAN[@]}" logs --tail 20 "$NAME" >&2; exit 1; }
 page() {  # page PATH TEXT: PATH answers 200 and contains TEXT
-    curl -fsS "$url$1" | grep -qF -- "$2" || fail "$1 does not contain '$2'"
+    local body
+    body=$(curl -fsS "$url$1") || fail "$1 does not answer 200"
+    grep -qF -- "$2" <<<"$body" || fail "$1 does not contain '$2'"
     echo "image-test: ok $1 contains '$2'"
 }
 page / "Cities of North Korea"
 page /north-korea-cities/cities "Pyongyang"
 page /north-korea-cities/city_names "평양"
 page "/north-korea-cities.json?sql=select+count(*)+as+n+from+cities&_shape=array" '[{"n": 28}]'
+page /north-korea-cities/cities.geojson '"type": "FeatureCollection"'
+page "/north-korea-cities/city_spellings/-/reconcile?queries=%7B%22q%22%3A%7B%22query%22%3A%22Pyeongyang%22%7D%7D" '"match": true'
+page /sitemap.xml "/north-korea-cities/cities/"
 health=$(curl -s -o /dev/null -w '%{http_code}' "$url/-/health")
 if [ "$health" != 404 ]; then
     [ "$health" = 200 ] || fail "/-/health answers $health"
