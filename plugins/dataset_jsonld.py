@@ -8,6 +8,7 @@ beside the database is served at /-/data/<file>, and listed only when it is ther
 """
 
 import json
+from functools import partial
 from pathlib import Path
 
 import yaml
@@ -42,7 +43,7 @@ def download(url, media_type, name):
 
 
 def downloads(datasette, request, db):
-    url = lambda path: datasette.absolute_url(request, path)  # noqa: E731
+    url = partial(datasette.absolute_url, request)
     table = datasette.urls.table(db, "cities")
     found = [download(url(datasette.urls.database(db) + ".db"), "application/vnd.sqlite3",
                       "The SQLite database"),

@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 import extruct
 import httpx
 import pytest
-
 from conftest import SOURCE_CITIES
 
 ARTICLE = "https://en.wikipedia.org/wiki/List_of_cities_in_North_Korea"

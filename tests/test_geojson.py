@@ -8,12 +8,11 @@ import subprocess
 
 import httpx
 import pytest
-
 from conftest import ROOT, SOURCE_CITIES
 
-FEATURE = re.compile(r"^OGRFeature\(.*?\):\S+\n(.*?)(?=^OGRFeature|\Z)", re.M | re.S)
-NAME = re.compile(r"^\s+name \(String\) = (.*)$", re.M)
-POINT = re.compile(r"^\s+POINT \(([-\d.]+) ([-\d.]+)\)$", re.M)
+FEATURE = re.compile(r"^OGRFeature\(.*?\):\S+\n(.*?)(?=^OGRFeature|\Z)", re.MULTILINE | re.DOTALL)
+NAME = re.compile(r"^\s+name \(String\) = (.*)$", re.MULTILINE)
+POINT = re.compile(r"^\s+POINT \(([-\d.]+) ([-\d.]+)\)$", re.MULTILINE)
 
 
 def source_points():

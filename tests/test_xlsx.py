@@ -4,9 +4,8 @@ intact, with every row, linked from the table pages."""
 import io
 
 import httpx
-from openpyxl import load_workbook
-
 from conftest import SOURCE_CITIES
+from openpyxl import load_workbook
 
 
 def sheet_rows(content):
@@ -27,7 +26,7 @@ def test_cities_xlsx_keeps_korean(server):
 
 
 def test_every_row_not_the_first_page(server):
-    header, *rows = sheet_rows(httpx.get(server + "/north-korea-cities/city_names.xlsx").content)
+    _, *rows = sheet_rows(httpx.get(server + "/north-korea-cities/city_names.xlsx").content)
     assert len(rows) == 8 * SOURCE_CITIES  # more than one page of 100
 
 
