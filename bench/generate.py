@@ -5,7 +5,7 @@ The real source is kept as it is (title, prose, notes, see-also) except for its 
 summary's counts are replaced by those of the generated list, and the city rows by the article's
 own province-level cities (Pyongyang, Nampo, Rason, Kaesong: each is a division of its own, and
 ISO 3166-2 has a code for these four only) followed by generated cities under the nine
-provinces. build.parse_source reads the result exactly as it reads the article.
+provinces. nkcities.article.parse_source reads the result exactly as it reads the article.
 
 The supplement (source/korean-names.csv's format) copies the real rows of the statuses,
 divisions and cities the generated source names, and adds one row per generated city: Hangul
@@ -19,14 +19,16 @@ import csv
 import io
 import random
 import sys
+from pathlib import Path
 
 import click
 
-import build
-import names
+from nkcities import article, geo, resolve, supplements
+
+DEFAULTS = resolve.Inputs()
 
 # Syllables of real city names, with their Hangul and Hancha in those names. Four make a name;
-# none is a place suffix that names.name_key strips (리/里 of Sariwon is left out for that).
+# none is a place suffix that spelling.name_key strips (리/里 of Sariwon is left out for that).
 SYLLABLES = {
     "an": ("안", "安"), "ju": ("주", "州"), "chon": ("천", "川"), "hae": ("해", "海"),
     "ham": ("함", "咸"), "hung": ("흥", "興"), "hoe": ("회", "會"), "ryong": ("령", "寧"),
@@ -58,12 +60,13 @@ def city_name(i):
 
 def founded(rng):
     """A date with 'year', 'month' or 'day' precision, unknown parts marked as the article does."""
-    year, month, day = rng.randint(1945, 2020), f"{rng.randint(1, 12):02}", f"{rng.randint(1, 28):02}"
+    year = rng.randint(1945, 2020)
+    month, day = f"{rng.randint(1, 12):02}", f"{rng.randint(1, 28):02}"
     precision = rng.choice(["year", "month", "day"])
     if precision == "year":
-        month = build.UNKNOWN
+        month = article.UNKNOWN
     if precision != "day":
-        day = build.UNKNOWN
+        day = article.UNKNOWN
     return f"{year}-{month}-{day}"
 
 
@@ -80,30 +83,30 @@ def make_source(n, seed=2008):
     a summary table that counts them."""
     if not 1 <= n <= NAMES:
         raise ValueError(f"number of cities must be between 1 and {NAMES:,}")
-    text = build.DEFAULT_SOURCE.read_text(encoding="utf-8")
-    article = build.parse_source(text, build.DEFAULT_SOURCE)
-    sort_keys = build.read_sort_keys(build.DEFAULT_SORT_KEYS)
-    provinces = sorted({c.province_cell for c in article.cities} - set(sort_keys))
+    text = Path(DEFAULTS.source).read_text(encoding="utf-8")
+    source = article.parse_source(text)
+    sort_keys = supplements.read_sort_keys(DEFAULTS.sort_keys)
+    provinces = sorted({c.province_cell for c in source.cities} - set(sort_keys))
     lines = text.split("\n")
-    kept = [c for c in article.cities if c.province_cell in sort_keys][:n]
+    kept = [c for c in source.cities if c.province_cell in sort_keys][:n]
     rows = [(c.province_cell, lines[c.line - 1]) for c in kept]
     rows += city_rows(n - len(kept), provinces, seed)
     status_of = {key: row["status"] for key, row in sort_keys.items()}
-    counts = {status.name: 0 for status in article.statuses}
+    counts = {status.name: 0 for status in source.statuses}
     for province, _ in rows:
-        counts[status_of.get(province, build.PROVINCE_STATUS)] += 1
-    for status in article.statuses:
+        counts[status_of.get(province, resolve.PROVINCE_STATUS)] += 1
+    for status in source.statuses:
         lines[status.line - 1] = f"| | {status.name} | | | {counts[status.name]} |"
-    first, last = article.cities[0].line, article.cities[-1].line
+    first, last = source.cities[0].line, source.cities[-1].line
     lines[first - 1:last] = [row for _, row in rows]
     return "\n".join(lines)
 
 
 def generated_row(parts, rng):
-    """A supplement row for a generated city, in names.NAMES_HEADER order."""
+    """A supplement row for a generated city, in supplements.NAMES_HEADER order."""
     name = "".join(parts).capitalize()
-    latitude = rng.uniform(names.BOX["south"], names.BOX["north"])
-    longitude = rng.uniform(names.BOX["west"], names.BOX["east"])
+    latitude = rng.uniform(geo.BOX["south"], geo.BOX["north"])
+    longitude = rng.uniform(geo.BOX["west"], geo.BOX["east"])
     return ["city", name, "".join(SYLLABLES[p][0] for p in parts),
             "".join(SYLLABLES[p][1] for p in parts), name, f"{latitude:.4f}", f"{longitude:.4f}",
             "", "", CITATION]
@@ -112,14 +115,16 @@ def generated_row(parts, rng):
 def make_supplement(n, seed=2008):
     """source/korean-names.csv for make_source(n, seed): a row for every status, division and
     city it names, in that order; real rows where the real supplement has one."""
-    source = build.parse_source(make_source(n, seed), "generated")
-    wanted = build.wanted_names(source, build.read_sort_keys(build.DEFAULT_SORT_KEYS), "generated")
-    with open(names.DEFAULT_NAMES, newline="", encoding="utf-8") as f:
+    source = article.parse_source(make_source(n, seed))
+    sort_keys = supplements.read_sort_keys(DEFAULTS.sort_keys)
+    divisions = {city.name: resolve.classify(city, sort_keys) for city in source.cities}
+    wanted = resolve.wanted_names(source, divisions)
+    with open(DEFAULTS.names, newline="", encoding="utf-8") as f:
         real = {(row[0], row[1]): row for row in list(csv.reader(f))[1:]}
     generated = {city_name(i): syllables(i) for i in range(n)}
     rng, out = random.Random(seed), io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(names.NAMES_HEADER)
+    writer.writerow(supplements.NAMES_HEADER)
     for kind in ("status", "division", "city"):
         for name in wanted[kind]:
             row = real.get((kind, name))

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from datasette.app import Datasette
 
 import build
-import datapackage
+from nkcities import datapackage
 from server import running_server, write_inspect
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +33,15 @@ def run_build(*args):
 @pytest.fixture(scope="session")
 def db_path(tmp_path_factory):
     path = tmp_path_factory.mktemp("built") / f"{DB_NAME}.db"
+    result = run_build(SOURCE, "--db", path)
+    assert result.exit_code == 0, result.output
+    return path
+
+
+@pytest.fixture
+def fresh_db(tmp_path):
+    """A database built into this test's own folder, for a test that tries to break it."""
+    path = tmp_path / f"{DB_NAME}.db"
     result = run_build(SOURCE, "--db", path)
     assert result.exit_code == 0, result.output
     return path

@@ -3,6 +3,7 @@
 import hashlib
 
 from conftest import DB_NAME, SOURCE_CITIES, SOURCE_POPULATION
+from helpers import sha256
 
 
 def test_cities_with_labels(get):
@@ -26,18 +27,21 @@ def test_default_sort_is_population_descending(get):
 
 
 def test_sql_query(get):
-    response = get(f"/{DB_NAME}.json?_shape=array&sql=select+population_2008+from+cities+where+name+%3D+%3Aname&name=Pyongyang")
+    response = get(f"/{DB_NAME}.json?_shape=array&sql=select+population_2008+from+cities"
+                   "+where+name+%3D+%3Aname&name=Pyongyang")
     assert response.json() == [{"population_2008": 3_255_288}]
 
 
 def test_sql_sum(get):
-    rows = get(f"/{DB_NAME}.json?_shape=array&sql=select+sum(population_2008)+as+total+from+cities").json()
+    rows = get(f"/{DB_NAME}.json?_shape=array"
+               "&sql=select+sum(population_2008)+as+total+from+cities").json()
     assert rows == [{"total": SOURCE_POPULATION}]
 
 
 def test_facets(get):
     data = get(f"/{DB_NAME}/cities.json?_facet=status_id").json()
-    counts = {item["label"]: item["count"] for item in data["facet_results"]["status_id"]["results"]}
+    results = data["facet_results"]["status_id"]["results"]
+    counts = {item["label"]: item["count"] for item in results}
     assert counts == {"city": 24, "special city": 2, "direct-administered city": 1,
                       "special-level city": 1}
 
@@ -52,13 +56,14 @@ def test_canned_queries(get):
 
 def test_reconciliation_view_json(get):
     rows = get(f"/{DB_NAME}/status_reconciliation.json?_shape=array").json()
-    assert [(r["declared_count"], r["listed_count"]) for r in rows] == [(1, 1), (3, 2), (0, 1), (25, 24)]
+    assert [(r["declared_count"], r["listed_count"]) for r in rows] == [
+        (1, 1), (3, 2), (0, 1), (25, 24)]
 
 
 def test_download_is_byte_identical(get, db_path):
     response = get(f"/{DB_NAME}.db")
     assert response.status_code == 200
-    assert hashlib.sha256(response.content).hexdigest() == hashlib.sha256(db_path.read_bytes()).hexdigest()
+    assert hashlib.sha256(response.content).hexdigest() == sha256(db_path)
 
 
 def test_html_page_shows_labels(get):

@@ -1,4 +1,4 @@
-"""The Frictionless Data Package in dist/: valid, complete, and built from the schema and metadata."""
+"""The Frictionless Data Package in dist/: valid, complete, built from the schema and metadata."""
 
 import csv
 import json
@@ -11,11 +11,12 @@ from pathlib import Path
 
 import frictionless
 import pytest
+import sqlite_utils
 import yaml
 from click.testing import CliRunner
 
-import datapackage
 from conftest import DB_NAME, METADATA, SOURCE_CITIES, SOURCE_POPULATION
+from nkcities import datapackage
 
 BIN = Path(sys.executable).parent
 
@@ -162,9 +163,16 @@ CREATE = """CREATE TABLE t (
 )"""
 
 
-def test_column_checks_parse_create_table():
-    assert datapackage.column_checks(CREATE) == {
-        "a": ["a IN ('x, y', 'z)')"], "b": ["b BETWEEN 1 AND 9", "b >= 2"], None: ["a != c"]}
+def test_sqlite_utils_reads_the_checks_as_the_package_needs():
+    """The package reads CHECKs with sqlite-utils' table.column_checks (>= 4.2): quoted text,
+    comments and table-level constraints are kept apart as they must be."""
+    db = sqlite_utils.Database(memory=True)
+    db.execute(CREATE)
+    table = db["t"]
+    assert {column: [c.check for c in checks] for column, checks in
+            table.column_checks.items()} == {"a": ["a IN ('x, y', 'z)')"],
+                                             "b": ["b BETWEEN 1 AND 9", "b >= 2"]}
+    assert [c.check for c in table.checks if not c.column] == ["a != c"]
 
 
 @pytest.mark.parametrize("operator, pattern, values", [
@@ -193,4 +201,5 @@ def test_cli_names_the_problem(tmp_path, db_path):
     assert (result.exit_code, result.output) == (
         1, f"{db_path}: table 'notes' has no description in the metadata\n")
     missing = CliRunner().invoke(datapackage.main, [str(tmp_path / "none.db")])
-    assert (missing.exit_code, missing.output) == (1, f"{tmp_path / 'none.db'}: no such database; build it first\n")
+    assert (missing.exit_code, missing.output) == (
+        1, f"{tmp_path / 'none.db'}: no such database; build it first\n")

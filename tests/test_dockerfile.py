@@ -16,7 +16,8 @@ from conftest import ROOT
 
 DOCKERFILE = ROOT / "Dockerfile"
 SERVE = ROOT / "scripts" / "serve.sh"
-KNOWN = {"FROM", "ENV", "WORKDIR", "COPY", "RUN", "EXPOSE", "USER", "CMD", "COMMENT", "ARG", "LABEL"}
+KNOWN = {"FROM", "ENV", "WORKDIR", "COPY", "RUN", "EXPOSE", "USER", "CMD", "COMMENT", "ARG",
+         "LABEL"}
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +75,8 @@ def test_image_build_step_builds_the_same_database(parsed, db_path, tmp_path):
     assert serve_default("DB") in build and serve_default("INSPECT") in build
     context = tmp_path / "app"
     shutil.copytree(ROOT, context, ignore=shutil.ignore_patterns(*dockerignore()))
-    env = {**os.environ, "PATH": f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ['PATH']}"}
+    path = f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ['PATH']}"
+    env = {**os.environ, "PATH": path}
     subprocess.run(["bash", "-c", build], cwd=context, env=env, check=True, timeout=120,
                    capture_output=True)
     built = (context / serve_default("DB")).read_bytes()

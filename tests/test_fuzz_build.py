@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from conftest import SOURCE, run_build
 from figures import report
+from helpers import sha256
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "50"))
 ORIGINAL = SOURCE.read_bytes()
@@ -142,10 +143,6 @@ MUTATIONS = {
 }
 
 
-def sha256(path):
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def assert_sound(db_path, source_bytes):
     db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
@@ -199,7 +196,9 @@ def test_any_source_builds_soundly_or_fails_cleanly(db_path, data):
         before = sha256(db)
         checked = run_build(source_path, "--check", "--db", db)
         built = run_build(source_path, "--db", db)
-        assert sorted(p.name for p in folder.iterdir()) == [db.name, source_path.name]
+        sidecar = [f"{db.name}.sha256"] if built.exit_code == 0 else []
+        assert sorted(p.name for p in folder.iterdir()) == sorted(
+            [db.name, source_path.name, *sidecar])
         if built.exit_code == 0:
             OUTCOMES["built"] += 1
             assert_sound(db, source)

@@ -7,8 +7,9 @@ import sqlite3
 
 import pytest
 
-import build
-import names
+from nkcities import article, geo, spelling
+from nkcities.pipeline import build
+from nkcities.resolve import Inputs
 from bench.generate import SYLLABLES, make_source, make_supplement
 
 PROVINCE_LEVEL = ["Kaesong", "Nampo", "Pyongyang", "Rason"]  # the article's, in its order
@@ -20,12 +21,12 @@ def build_generated(tmp_path, cities):
     source.write_text(make_source(cities), encoding="utf-8")
     supplement.write_text(make_supplement(cities), encoding="utf-8")
     db = tmp_path / "generated.db"
-    return build.build(source, db, names_path=supplement), sqlite3.connect(db)
+    return build(db, Inputs(source=source, names=supplement)), sqlite3.connect(db)
 
 
 @pytest.mark.parametrize("cities", [1, 8, 300])
 def test_generated_source_and_supplement_build(tmp_path, cities):
-    parsed = build.parse_source(make_source(cities))
+    parsed = article.parse_source(make_source(cities))
     assert len(parsed.cities) == cities
     assert sum(status.declared_count for status in parsed.statuses) == cities
     (built, divisions, statuses, _), db = build_generated(tmp_path, cities)
@@ -42,7 +43,8 @@ def test_generated_source_and_supplement_build(tmp_path, cities):
     assert (built, statuses) == (cities, 4)
     assert divisions == min(cities, 4) + len({c.province_cell for c in parsed.cities[4:]})
     assert verdicts == {"agrees"}
-    assert kinds == ({"province-level city"} if cities <= 4 else {"province", "province-level city"})
+    expected = {"province-level city"} if cities <= 4 else {"province", "province-level city"}
+    assert kinds == expected
     assert city_names == WRITING_SYSTEMS * cities
     assert last in found  # the last city, found by its Hangul name
 
@@ -51,7 +53,7 @@ def test_supplement_copies_real_rows_and_writes_generated_cities_by_syllable():
     rows = list(csv.DictReader(io.StringIO(make_supplement(8))))
     kinds = [row["kind"] for row in rows]
     assert kinds == ["status"] * 4 + ["division"] * (len(rows) - 12) + ["city"] * 8
-    with open(names.DEFAULT_NAMES, newline="", encoding="utf-8") as f:
+    with open(Inputs().names, newline="", encoding="utf-8") as f:
         real = {(row["kind"], row["name"]): row for row in csv.DictReader(f)}
     assert all(row == real[row["kind"], row["name"]] for row in rows[:-4])
     cities = [row for row in rows if row["kind"] == "city"]
@@ -60,15 +62,15 @@ def test_supplement_copies_real_rows_and_writes_generated_cities_by_syllable():
         assert row["mr"] == row["name"] and not row["geonameid"]
         assert len(row["hangul"]) == len(row["hancha"]) == 4
         assert {h for h, _ in SYLLABLES.values()} >= set(row["hangul"])
-        assert names.BOX["south"] <= float(row["latitude"]) <= names.BOX["north"]
-        assert names.BOX["west"] <= float(row["longitude"]) <= names.BOX["east"]
+        assert geo.BOX["south"] <= float(row["latitude"]) <= geo.BOX["north"]
+        assert geo.BOX["west"] <= float(row["longitude"]) <= geo.BOX["east"]
         assert row["citation"].startswith("https://")
 
 
 def test_no_syllable_is_a_place_suffix():
-    """names.name_key strips 시, 읍, 리, 동, 市, 邑 from the end of a name."""
+    """spelling.name_key strips 시, 읍, 리, 동, 市, 邑 from the end of a name."""
     for hangul, hancha in SYLLABLES.values():
-        assert not names.PLACE_SUFFIX.search(hangul) and not names.PLACE_SUFFIX.search(hancha)
+        assert not spelling.PLACE_SUFFIX.search(hangul) and not spelling.PLACE_SUFFIX.search(hancha)
 
 
 def test_generated_source_and_supplement_are_reproducible():

@@ -43,7 +43,8 @@ def test_no_nulls(db, table, column):
 
 def test_reconciliation_shows_the_disagreement(db):
     rows = db.execute(
-        "SELECT status, declared_count, listed_count, verdict FROM status_reconciliation").fetchall()
+        "SELECT status, declared_count, listed_count, verdict FROM status_reconciliation"
+    ).fetchall()
     assert rows == [
         ("direct-administered city", 1, 1, "agrees"),
         ("special city", 3, 2, "disagrees"),

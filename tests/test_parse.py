@@ -2,7 +2,8 @@
 
 import pytest
 
-import build
+from nkcities import article
+from nkcities.errors import InputError
 from conftest import SOURCE, SOURCE_CITIES, SOURCE_POPULATION
 
 TEXT = SOURCE.read_text(encoding="utf-8")
@@ -10,17 +11,17 @@ TEXT = SOURCE.read_text(encoding="utf-8")
 
 @pytest.fixture(scope="module")
 def parsed():
-    return build.parse_source(TEXT, "source.txt")
+    return article.parse_source(TEXT)
 
 
 @pytest.mark.parametrize("expected", [
-    build.City("Pyongyang", "AA", 3_255_288, "1946-09", "month", 37),
-    build.City("Nampo", "AB", 366_341, "2011-02-15", "day", 35),
-    build.City("Rason", "AB", 196_954, "2010-01-05", "day", 38),
-    build.City("Kaesong", "AC", 308_440, "2019-02-28", "day", 29),
-    build.City("Anju", "South Pyongan", 240_117, "1987-08", "month", 20),
-    build.City("Haeju", "South Hwanghae", 273_300, "1945-09-02", "day", 23),
-    build.City("Chongjin", "North Hamgyong", 667_929, "1985", "year", 21),
+    article.City("Pyongyang", "AA", 3_255_288, "1946-09", "month", 37),
+    article.City("Nampo", "AB", 366_341, "2011-02-15", "day", 35),
+    article.City("Rason", "AB", 196_954, "2010-01-05", "day", 38),
+    article.City("Kaesong", "AC", 308_440, "2019-02-28", "day", 29),
+    article.City("Anju", "South Pyongan", 240_117, "1987-08", "month", 20),
+    article.City("Haeju", "South Hwanghae", 273_300, "1945-09-02", "day", 23),
+    article.City("Chongjin", "North Hamgyong", 667_929, "1985", "year", 21),
 ])
 def test_city_rows(parsed, expected):
     assert expected in parsed.cities
@@ -33,10 +34,10 @@ def test_all_rows_parsed(parsed):
 
 def test_statuses_as_the_summary_declares(parsed):
     assert parsed.statuses == [
-        build.Status("direct-administered city", 1, 14),
-        build.Status("special city", 3, 15),
-        build.Status("special-level city", 0, 16),
-        build.Status("city", 25, 17),
+        article.Status("direct-administered city", 1, 14),
+        article.Status("special city", 3, 15),
+        article.Status("special-level city", 0, 16),
+        article.Status("city", 25, 17),
     ]
 
 
@@ -57,7 +58,7 @@ def test_title_and_notes(parsed):
     ("1945-09-02", ("1945-09-02", "day")),
 ])
 def test_partial_dates_stay_partial(cell, expected):
-    assert build.parse_founded(cell, "f", 1) == expected
+    assert article.parse_founded(cell, 1) == expected
 
 
 @pytest.mark.parametrize("cell, message", [
@@ -67,12 +68,14 @@ def test_partial_dates_stay_partial(cell, expected):
     ("45-09-02", "is not YYYY-MM-DD"),
     ("1945-09-<u> </u>", "is not YYYY-MM-DD"),
 ])
-def test_bad_dates_name_file_and_line(cell, message):
-    with pytest.raises(ValueError, match=rf"^f:7: .*{message}"):
-        build.parse_founded(cell, "f", 7)
+def test_bad_dates_name_the_line(cell, message):
+    with pytest.raises(InputError) as error:
+        article.parse_founded(cell, 7)
+    assert error.value.line == 7 and message in error.value.what
 
 
 @pytest.mark.parametrize("cell", ["240117.5", "-240,117", "24,0117", "", "1,000,000,000", "２４０"])
 def test_bad_populations(cell):
-    with pytest.raises(ValueError, match=r"^f:3: population"):
-        build.parse_population(cell, "f", 3)
+    with pytest.raises(InputError) as error:
+        article.parse_population(cell, 3)
+    assert error.value.line == 3 and error.value.what.startswith("population")

@@ -57,7 +57,8 @@ def test_every_city_is_found_by_every_name(db, get):
 
 
 def test_indexes_use_the_unicode61_tokenizer_without_diacritics(db):
-    rows = db.execute("SELECT name, sql FROM sqlite_master WHERE sql LIKE '%USING fts5%'").fetchall()
+    rows = db.execute(
+        "SELECT name, sql FROM sqlite_master WHERE sql LIKE '%USING fts5%'").fetchall()
     assert {name for name, _ in rows} == {"city_names_fts", "cities_fts", "provinces_fts"}
     assert all('tokenize="unicode61 remove_diacritics 2"' in sql for _, sql in rows)
 

@@ -1,0 +1,40 @@
+"""Load plain rows into SQLite with sqlite-utils: schema.sql first (the single truth for the
+tables), then each table's rows, the full-text indexes rebuilt, VACUUM. One transaction."""
+
+from pathlib import Path
+
+import sqlite_utils
+
+SCHEMA = Path(__file__).resolve().parent.parent / "schema.sql"
+# Parents before children, so that every foreign key points at a row already there.
+TABLES = ["statuses", "sort_keys", "provinces", "cities", "city_names", "notes", "provenance"]
+FTS = ["city_names_fts", "cities_fts", "provinces_fts"]  # external content: rebuilt from it
+
+
+def write(path, tables):
+    """Create the database at path (an empty file) from {table: [row dict, ...]}."""
+    db = sqlite_utils.Database(path)
+    try:
+        db.execute("PRAGMA foreign_keys = ON")
+        # One transaction for schema and rows: one commit, not one per CREATE statement.
+        db.conn.executescript("BEGIN;\n" + SCHEMA.read_text(encoding="utf-8"))
+        with db.atomic():  # inside the BEGIN above: a savepoint
+            for table in TABLES:
+                db[table].insert_all(tables[table])
+                if table == "city_names":
+                    for index in FTS:
+                        db[index].rebuild_fts()
+        db.conn.execute("COMMIT")
+        db.vacuum()
+    finally:
+        db.close()
+
+
+def summary(path):
+    """(cities, divisions, statuses, population) read back from a database."""
+    db = sqlite_utils.Database(path)
+    try:
+        population = db.execute("SELECT sum(population_2008) FROM cities").fetchone()[0]
+        return db["cities"].count, db["provinces"].count, db["statuses"].count, population
+    finally:
+        db.close()

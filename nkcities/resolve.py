@@ -1,0 +1,158 @@
+"""Resolve and check everything into plain rows, one list of dicts per table of schema.sql.
+
+Every check runs here, before anything is loaded: `build.py --check` stops after this and needs
+no database. Reads the article, the supplements, the reference extracts and metadata.yml."""
+
+from pathlib import Path
+from typing import NamedTuple
+
+from nkcities import article, geo, reference, supplements
+from nkcities.csvfile import decode
+from nkcities.errors import InputError, in_file
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "source"
+METADATA = ROOT / "metadata.yml"
+PROVINCE_STATUS = "city"  # the status of a city listed under a named province
+
+
+class Inputs(NamedTuple):
+    """The files a build reads."""
+    source: Path = SOURCE / "list-of-cities-in-north-korea.txt"
+    sort_keys: Path = SOURCE / "sort-keys.csv"
+    names: Path = SOURCE / "korean-names.csv"
+    overrides: Path = SOURCE / "coordinate-overrides.csv"
+    geonames: Path = reference.GEONAMES
+    iso: Path = reference.ISO
+    metadata: Path = METADATA
+
+
+class Division(NamedTuple):
+    """What a city's Province cell says: its first-level division and its status."""
+    name: str
+    kind: str
+    status: str
+
+
+def classify(city, sort_keys):
+    """Read the Province cell: a sort key makes the city a division of its own."""
+    if article.SORT_KEY.fullmatch(city.province_cell):
+        if city.province_cell not in sort_keys:
+            raise InputError(city.line, f"unknown sort key {city.province_cell!r} in Province "
+                                        f"column")
+        return Division(city.name, "province-level city", sort_keys[city.province_cell]["status"])
+    return Division(city.province_cell, "province", PROVINCE_STATUS)
+
+
+def wanted_names(source, divisions):
+    """{kind: {name: line}}: what the Korean names must name, where the source names it."""
+    wanted = {"status": {s.name: s.line for s in source.statuses}, "division": {},
+              "city": {c.name: c.line for c in source.cities}}
+    for city in source.cities:
+        wanted["division"].setdefault(divisions[city.name].name, city.line)
+    return wanted
+
+
+def check_coverage(entries, wanted, inputs):
+    """One Korean names row for each name of the source, and no row for nothing."""
+    for (kind, name), entry in entries.items():
+        if name not in wanted.get(kind, {}):
+            raise InputError(entry.line, f"no {kind} {name!r} in the source", inputs.names)
+    for kind, lines in wanted.items():
+        for name, line in lines.items():
+            if (kind, name) not in entries:
+                raise InputError(line, f"{kind} {name!r} has no row in {inputs.names}",
+                                 inputs.source)
+
+
+def check_sort_key_statuses(source, sort_keys):
+    """Each sort key's status is one of the summary table's (errors: sort-keys.csv)."""
+    declared = {s.name for s in source.statuses}
+    for row in sort_keys.values():
+        if row["status"] not in declared:
+            raise InputError(row["line"], f"status {row['status']!r} is not in the source's "
+                                          f"summary table")
+
+
+def division_kinds(source, divisions):
+    """{division: kind}, in order of first mention; a name is one kind (errors: the source)."""
+    kinds = {}
+    for city in source.cities:
+        division = divisions[city.name]
+        if kinds.setdefault(division.name, division.kind) != division.kind:
+            raise InputError(city.line, f"{division.name!r} is named both as a province and a "
+                                        f"province-level city")
+    return kinds
+
+
+def check_city_statuses(source, divisions):
+    declared = {s.name for s in source.statuses}
+    for city in source.cities:
+        if divisions[city.name].status not in declared:
+            raise InputError(city.line, f"status {divisions[city.name].status!r} is not in the "
+                                        f"source's summary table")
+
+
+def iso_name(entry, kind, subdivisions):
+    """Check a division's ISO 3166-2 code, by code; return ISO's name for it."""
+    subdivision = subdivisions.get(entry.iso_code)
+    if subdivision is None:
+        raise InputError(entry.line, f"{entry.iso_code} is not an ISO 3166-2:KP code in "
+                                     f"pycountry")
+    if (subdivision["type"] == "Province") != (kind == "province"):
+        raise InputError(entry.line, f"{entry.iso_code} is a {subdivision['type']} in ISO "
+                                     f"3166-2, but {entry.name} is a {kind}")
+    return subdivision["name"]
+
+
+class Checked(NamedTuple):
+    """Everything read and checked, before any row is made."""
+    inputs: Inputs
+    raw: bytes
+    source: article.Source
+    sort_keys: dict
+    divisions: dict  # {city: Division}
+    kinds: dict  # {division: kind}
+    entries: dict  # {(kind, name): supplements.Entry}
+    distances: dict  # {city: km or None}
+    iso_names: dict  # {division: ISO 3166-2 name}
+
+
+def read_article(inputs):
+    with in_file(inputs.source):
+        raw = Path(inputs.source).read_bytes()
+        return raw, article.parse_source(decode(raw))
+
+
+def read_points(inputs, entries):
+    """Distances of the cities to their GeoNames places; overrides checked."""
+    overrides = supplements.read_overrides(inputs.overrides)
+    places = reference.places(inputs.geonames)
+    with in_file(inputs.names):
+        distances = geo.locate_cities(entries, overrides, places)
+    with in_file(inputs.overrides):
+        geo.check_overrides(overrides, entries, distances)
+    return distances
+
+
+def check(inputs=Inputs()):
+    """Read every input and run every check, in the order a reader meets the problems."""
+    raw, source = read_article(inputs)
+    sort_keys = supplements.read_sort_keys(inputs.sort_keys)
+    with in_file(inputs.source):
+        divisions = {city.name: classify(city, sort_keys) for city in source.cities}
+    entries = supplements.read_names(inputs.names)
+    check_coverage(entries, wanted_names(source, divisions), inputs)
+    distances = read_points(inputs, entries)
+    with in_file(inputs.sort_keys):
+        check_sort_key_statuses(source, sort_keys)
+    with in_file(inputs.source):
+        kinds = division_kinds(source, divisions)
+    subdivisions = reference.subdivisions(inputs.iso)
+    with in_file(inputs.names):
+        iso_names = {name: iso_name(entries["division", name], kind, subdivisions)
+                     for name, kind in kinds.items()}
+    with in_file(inputs.source):
+        check_city_statuses(source, divisions)
+    return Checked(inputs, raw, source, sort_keys, divisions, kinds, entries, distances,
+                   iso_names)

@@ -1,0 +1,89 @@
+"""Checked inputs -> plain rows: {table: [dict, ...]} in schema.sql's tables, parents first,
+ids given here (1, 2, ...) so that foreign keys need no look-up in the database."""
+
+import hashlib
+from pathlib import Path
+
+import yaml
+
+from nkcities.resolve import Inputs, check
+from nkcities.spelling import name_rows
+
+
+def numbered(rows):
+    return [{"id": i, **row} for i, row in enumerate(rows, start=1)]
+
+
+def korean(entry):
+    return {"hangul": entry.hangul, "hancha": entry.hancha, "mr": entry.mr}
+
+
+def statuses(checked):
+    province_level = {row["status"] for row in checked.sort_keys.values()}
+    return numbered({"name": s.name, "declared_count": s.declared_count,
+                     "province_level": int(s.name in province_level), "source_line": s.line,
+                     **korean(checked.entries["status", s.name]),
+                     "citation": checked.entries["status", s.name].citation}
+                    for s in checked.source.statuses)
+
+
+def sort_keys(checked, status_ids):
+    return [{"sort_key": key, "status_id": status_ids[row["status"]], "note": row["note"],
+             "citation": row["citation"]} for key, row in checked.sort_keys.items()]
+
+
+def provinces(checked):
+    rows = []
+    for name, kind in checked.kinds.items():
+        e = checked.entries["division", name]
+        rows.append({"name": name, "kind": kind, **korean(e), "rr": e.rr,
+                     "iso_code": e.iso_code, "iso_name": checked.iso_names[name],
+                     "citation": e.citation})
+    return numbered(rows)
+
+
+def city(checked, city, province_ids, status_ids):
+    division = checked.divisions[city.name]
+    e = checked.entries["city", city.name]
+    status = checked.entries["status", division.status]
+    return {"name": city.name, "province_id": province_ids[division.name],
+            "status_id": status_ids[division.status], "population_2008": city.population_2008,
+            "founded": city.founded, "founded_precision": city.founded_precision,
+            "source_line": city.line, **korean(e), "rr": e.rr,
+            "full_hangul": e.hangul + status.hangul, "full_hancha": e.hancha + status.hancha,
+            "latitude": e.latitude, "longitude": e.longitude, "geonameid": e.geonameid,
+            "geonames_km": checked.distances[city.name], "citation": e.citation}
+
+
+def city_names(cities):
+    """Every way of writing each city (spelling.WRITING_SYSTEMS), for search."""
+    return numbered({"city_id": c["id"], "writing_system": system, "name": name}
+                    for c in cities for system, name in name_rows(
+                        c["name"], c["mr"], c["rr"], c["hangul"], c["full_hangul"], c["hancha"],
+                        c["full_hancha"]))
+
+
+def provenance(checked):
+    metadata = yaml.load(Path(checked.inputs.metadata).read_text(encoding="utf-8"),
+                         Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    values = {"article_title": checked.source.title, "article_url": metadata["source_url"],
+              "license": metadata["license"], "license_url": metadata["license_url"],
+              "source_file": f"source/{Path(checked.inputs.source).name}",
+              "source_sha256": hashlib.sha256(checked.raw).hexdigest()}
+    return [{"key": key, "value": value} for key, value in values.items()]
+
+
+def resolve(inputs=Inputs()):
+    """Every table's rows, checked; nothing written."""
+    checked = check(inputs)
+    tables = {"statuses": statuses(checked), "provinces": provinces(checked)}
+    status_ids = {row["name"]: row["id"] for row in tables["statuses"]}
+    province_ids = {row["name"]: row["id"] for row in tables["provinces"]}
+    tables["sort_keys"] = sort_keys(checked, status_ids)
+    tables["cities"] = numbered(city(checked, c, province_ids, status_ids)
+                                for c in checked.source.cities)
+    tables["city_names"] = city_names(tables["cities"])
+    tables["notes"] = numbered({"section": n.section, "kind": n.kind, "text": n.text,
+                                "source_line": n.line} for n in checked.source.notes)
+    tables["provenance"] = provenance(checked)
+    return tables
