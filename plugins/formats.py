@@ -21,7 +21,8 @@ from datasette import hookimpl
 BUILT_IN = {"json", "csv", "db"}
 TABLE_DEFAULTS = {"geojson": ("_labels", "on"), "xlsx": ("_size", "max")}
 # /db.ext, /db/table.ext, /db/table/pk.ext
-FORMAT_PATH = re.compile(r"^/(?P<database>[^/.]+)(?:/(?P<table>[^/.]+)(?:/[^/.]+)?)?\.(?P<ext>\w+)$")
+FORMAT_PATH = re.compile(
+    r"^/(?P<database>[^/.]+)(?:/(?P<table>[^/.]+)(?:/[^/.]+)?)?\.(?P<ext>\w+)$")
 
 
 async def not_found(send, message):
@@ -50,7 +51,8 @@ def asgi_wrapper(datasette):
             known = BUILT_IN | set(datasette.renderers)
             if found["ext"] not in known:
                 listed = ", ".join(sorted(known))
-                return await not_found(send, f"no format .{found['ext']} here (there are {listed})\n")
+                message = f"no format .{found['ext']} here (there are {listed})\n"
+                return await not_found(send, message)
             if found["ext"] in TABLE_DEFAULTS and found["table"]:
                 scope = with_default(scope, *TABLE_DEFAULTS[found["ext"]])
             return await app(scope, receive, send)

@@ -88,7 +88,8 @@ def test_sql_returning_geometry_is_geojson(server):
 
 @pytest.mark.parametrize("path", [
     "/north-korea-cities/cities.kml", "/north-korea-cities/cities.parquet",
-    "/north-korea-cities/cities.foo", "/north-korea-cities.kml", "/north-korea-cities/city_list.kml",
+    "/north-korea-cities/cities.foo", "/north-korea-cities.kml",
+    "/north-korea-cities/city_list.kml",
     "/north-korea-cities/provinces/1.parquet"])
 def test_unknown_format_is_404(server, path):
     response = httpx.get(server + path)
