@@ -1,9 +1,13 @@
 -- The single truth for the tables of north-korea-cities.db.
+-- Statuses, divisions and cities are keyed by a slug of their English name (nkcities/keys.py:
+-- `pyongyang`, `south-pyongan`, `direct-administered-city`), which survives the article adding,
+-- removing or reordering rows; their foreign keys carry those keys. The full-text indexes take
+-- an integer for a row (content_rowid): source_line, unique per row.
 -- nkcities/load.py applies this file first, then inserts parents before children.
 
 -- The four statuses of the source's summary table, with the count the summary declares.
 CREATE TABLE statuses (
-    id INTEGER PRIMARY KEY,
+    id TEXT PRIMARY KEY CHECK (id <> '' AND id NOT GLOB '*[^a-z0-9-]*'),
     name TEXT NOT NULL UNIQUE CHECK (length(name) > 0),
     declared_count INTEGER NOT NULL CHECK (declared_count >= 0),
     province_level INTEGER NOT NULL CHECK (province_level IN (0, 1)),
@@ -21,7 +25,7 @@ CREATE TABLE statuses (
 -- loaded from source/sort-keys.csv, where each interpretation is cited.
 CREATE TABLE sort_keys (
     sort_key TEXT PRIMARY KEY CHECK (sort_key GLOB '[A-Z][A-Z]'),
-    status_id INTEGER NOT NULL REFERENCES statuses(id),
+    status_id TEXT NOT NULL REFERENCES statuses(id),
     note TEXT NOT NULL CHECK (length(note) > 0),
     citation TEXT NOT NULL CHECK (citation LIKE 'https://%')
 );
@@ -29,9 +33,11 @@ CREATE TABLE sort_keys (
 -- First-level divisions: the provinces named in the list, and each province-level city as a
 -- division of its own.
 CREATE TABLE provinces (
-    id INTEGER PRIMARY KEY,
+    id TEXT PRIMARY KEY CHECK (id <> '' AND id NOT GLOB '*[^a-z0-9-]*'),
     name TEXT NOT NULL UNIQUE CHECK (length(name) > 0),
     kind TEXT NOT NULL CHECK (kind IN ('province', 'province-level city')),
+    -- The line of the source's list that first names the division.
+    source_line INTEGER NOT NULL UNIQUE CHECK (source_line > 0),
     -- Korean name, Hancha and McCune-Reischauer: as in statuses.
     hangul TEXT NOT NULL CHECK (hangul <> '' AND hangul NOT GLOB '*[^가-힣]*'),
     hancha TEXT NOT NULL CHECK (
@@ -44,10 +50,10 @@ CREATE TABLE provinces (
 );
 
 CREATE TABLE cities (
-    id INTEGER PRIMARY KEY,
+    id TEXT PRIMARY KEY CHECK (id <> '' AND id NOT GLOB '*[^a-z0-9-]*'),
     name TEXT NOT NULL UNIQUE CHECK (length(name) > 0),
-    province_id INTEGER NOT NULL REFERENCES provinces(id),
-    status_id INTEGER NOT NULL REFERENCES statuses(id),
+    province_id TEXT NOT NULL REFERENCES provinces(id),
+    status_id TEXT NOT NULL REFERENCES statuses(id),
     population_2008 INTEGER NOT NULL CHECK (population_2008 BETWEEN 1 AND 999999999),
     founded TEXT NOT NULL,
     founded_precision TEXT NOT NULL CHECK (
@@ -126,7 +132,7 @@ SELECT
 FROM statuses
 LEFT JOIN cities ON cities.status_id = statuses.id
 GROUP BY statuses.id
-ORDER BY statuses.id;
+ORDER BY statuses.source_line;
 
 CREATE VIEW province_totals AS
 SELECT
@@ -143,7 +149,7 @@ ORDER BY population_2008 DESC;
 -- Every way of writing each city's name, one row per writing system, for search.
 CREATE TABLE city_names (
     id INTEGER PRIMARY KEY,
-    city_id INTEGER NOT NULL REFERENCES cities(id),
+    city_id TEXT NOT NULL REFERENCES cities(id),
     writing_system TEXT NOT NULL CHECK (writing_system IN ('English', 'MR',
         'MR without diacritics', 'RR', 'Hangul', 'Hangul with suffix', 'Hancha',
         'Hancha with suffix')),
@@ -175,9 +181,9 @@ CREATE VIRTUAL TABLE city_names_fts USING fts5(
 );
 CREATE VIRTUAL TABLE cities_fts USING fts5(
     name, mr, rr, hangul, full_hangul, hancha, full_hancha,
-    content="cities", content_rowid="id", tokenize="unicode61 remove_diacritics 2"
+    content="cities", content_rowid="source_line", tokenize="unicode61 remove_diacritics 2"
 );
 CREATE VIRTUAL TABLE provinces_fts USING fts5(
     name, hangul, hancha, mr, rr, iso_code, iso_name,
-    content="provinces", content_rowid="id", tokenize="unicode61 remove_diacritics 2"
+    content="provinces", content_rowid="source_line", tokenize="unicode61 remove_diacritics 2"
 );

@@ -84,7 +84,7 @@ def test_constraints_from_schema_sql(descriptor, table, column, expected):
 
 def test_types(descriptor):
     assert {name: f["type"] for name, f in fields(descriptor, "cities").items()} == {
-        "id": "integer", "name": "string", "province_id": "integer", "status_id": "integer",
+        "id": "string", "name": "string", "province_id": "string", "status_id": "string",
         "population_2008": "integer", "founded": "string", "founded_precision": "string",
         "source_line": "integer", "hangul": "string", "hancha": "string", "mr": "string",
         "rr": "string", "full_hangul": "string", "full_hancha": "string", "latitude": "number",
@@ -131,9 +131,11 @@ def without_hashes(dist_path, tmp_path):
 
 
 @pytest.mark.parametrize("old, new, error", [
-    ("Anju,1,4,240117,", "Anju,1,4,0,", "constraint-error"),        # population below minimum
-    ("Anju,1,4,240117,", "Anju,99,4,240117,", "foreign-key"),       # no division 99
-    ("2,Chongjin,", "2,Anju,", "unique-error"),                     # a second Anju
+    ("Anju,south-pyongan,city,240117,", "Anju,south-pyongan,city,0,",
+     "constraint-error"),                                           # population below minimum
+    ("Anju,south-pyongan,city,240117,", "Anju,nowhere,city,240117,",
+     "foreign-key"),                                                # no division 'nowhere'
+    ("chongjin,Chongjin,", "chongjin,Anju,", "unique-error"),       # a second Anju
     ("1987-08,month", "1987-08,week", None),                        # not expressible: passes
 ])
 def test_constraints_catch_edits(dist_path, tmp_path, old, new, error):
