@@ -11,7 +11,7 @@ NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def slug(name):
-    """Lower-case ASCII letters and digits, words joined by '-': "South Pyongan" -> south-pyongan."""
+    """ASCII letters and digits in lower case, joined by "-": "South Pyongan" -> south-pyongan."""
     decomposed = unicodedata.normalize("NFKD", name)
     ascii_name = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
     return NOT_SLUG.sub("-", ascii_name).strip("-")
