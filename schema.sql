@@ -158,21 +158,34 @@ CREATE TABLE city_names (
 );
 
 -- What the reconciliation API (datasette-reconcile, metadata.yml) matches against: each
--- distinct spelling of each city, with the writing systems that spell it so. `city` is the
--- id OpenRefine gets; `rank` and the column named like the view are what datasette-reconcile's
--- full-text query reads (plugins/reconcile_spellings.py says how it matches).
+-- distinct spelling of each city, with the writing systems that spell it so: those of
+-- city_names, and MR with its apostrophes but no breves (P'yongyang) or its breves but no
+-- apostrophes (Pyŏngyang), as spreadsheets write it. `city` is the id OpenRefine gets; `rank`
+-- and the column named like the view are what datasette-reconcile's full-text query reads
+-- (plugins/reconcile_spellings.py says how it matches); rowid is unique per spelling.
 CREATE VIEW city_spellings AS
+WITH spellings (rowid, city_id, name, writing_system) AS (
+    SELECT 3 * id, city_id, name, writing_system FROM city_names
+    UNION ALL
+    SELECT 3 * id + 1, city_id,
+        replace(replace(replace(replace(name, 'ŏ', 'o'), 'ŭ', 'u'), 'Ŏ', 'O'), 'Ŭ', 'U'),
+        'MR without breves'
+    FROM city_names WHERE writing_system = 'MR'
+    UNION ALL
+    SELECT 3 * id + 2, city_id, replace(name, '''', ''), 'MR without apostrophes'
+    FROM city_names WHERE writing_system = 'MR'
+)
 SELECT
-    min(city_names.id) AS rowid,
-    city_names.city_id AS city,
-    city_names.name,
-    cities.name || ': ' || group_concat(city_names.writing_system, ', ') AS description,
+    min(spellings.rowid) AS rowid,
+    spellings.city_id AS city,
+    spellings.name,
+    cities.name || ': ' || group_concat(spellings.writing_system, ', ') AS description,
     0 AS rank,
-    city_names.name AS city_spellings
-FROM city_names
-JOIN cities ON cities.id = city_names.city_id
-GROUP BY city_names.city_id, city_names.name
-ORDER BY min(city_names.id);
+    spellings.name AS city_spellings
+FROM spellings
+JOIN cities ON cities.id = spellings.city_id
+GROUP BY spellings.city_id, spellings.name
+ORDER BY min(spellings.rowid);
 
 -- Full-text indexes (external content: they hold no copy of the text). unicode61 keeps a
 -- Hangul or Hancha word whole and folds ŏ/ŭ to o/u, so 평양, 平壤 and P'yongyang all match.
