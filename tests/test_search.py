@@ -56,13 +56,6 @@ def test_every_city_is_found_by_every_name(db, get):
         assert city_id in [row["id"] for row in rows], name
 
 
-def test_indexes_use_the_unicode61_tokenizer_without_diacritics(db):
-    rows = db.execute(
-        "SELECT name, sql FROM sqlite_master WHERE sql LIKE '%USING fts5%'").fetchall()
-    assert {name for name, _ in rows} == {"city_names_fts", "cities_fts", "provinces_fts"}
-    assert all('tokenize="unicode61 remove_diacritics 2"' in sql for _, sql in rows)
-
-
 @pytest.mark.parametrize("query", ["South Pyongan", "평안남도", "平安南道", "P'yŏngan-namdo",
                                    "P'yongan-namdo", "Pyeongannamdo", "KP-02", "Phyeongannamto"])
 def test_divisions_are_found_by_any_name(get, query):
