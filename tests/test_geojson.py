@@ -90,7 +90,7 @@ def test_sql_returning_geometry_is_geojson(server):
     "/north-korea-cities/cities.kml", "/north-korea-cities/cities.parquet",
     "/north-korea-cities/cities.foo", "/north-korea-cities.kml",
     "/north-korea-cities/city_list.kml",
-    "/north-korea-cities/provinces/1.parquet"])
+    "/north-korea-cities/provinces/south-pyongan.parquet"])
 def test_unknown_format_is_404(server, path):
     response = httpx.get(server + path)
     assert response.status_code == 404
