@@ -54,6 +54,7 @@ page "/north-korea-cities.json?sql=select+count(*)+as+n+from+cities&_shape=array
 page /north-korea-cities/cities.geojson '"type": "FeatureCollection"'
 page "/north-korea-cities/city_spellings/-/reconcile?queries=%7B%22q%22%3A%7B%22query%22%3A%22Pyeongyang%22%7D%7D" '"match": true'
 page /sitemap.xml "/north-korea-cities/cities/"
+page /-/data/datapackage.json '"cities-geojson"'
 health=$(curl -s -o /dev/null -w '%{http_code}' "$url/-/health")
 if [ "$health" != 404 ]; then
     [ "$health" = 200 ] || fail "/-/health answers $health"
