@@ -160,3 +160,16 @@ def test_match_is_cheap_in_arbitrary_sql(server):
     response = httpx.get(server + "/north-korea-cities.json",
                          params={"sql": sql, "_shape": "array"}, timeout=5)
     assert response.json() == [{"m": 0}]
+
+
+@pytest.mark.parametrize("service, schema, prefix", [
+    ("entity", "suggest-entities-response", "Pyo"), ("type", "suggest-types-response", "ci"),
+    ("property", "suggest-properties-response", "na")])
+def test_suggest_services_validate(server, service, schema, prefix):
+    """The suggest services the manifest declares answer as the schemas say."""
+    suggest = httpx.get(server + ENDPOINT).json()["suggest"][service]
+    response = httpx.get(suggest["service_url"] + suggest["service_path"],
+                         params={"prefix": prefix})
+    assert response.status_code == 200
+    validator(schema).validate(response.json())
+    assert response.json()["result"]
