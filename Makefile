@@ -10,6 +10,8 @@ DIST := dist
 INSTALLED := $(VENV)/.installed
 LOCK := requirements.lock
 SERVE_LOCK := requirements-serve.lock
+CFFCONVERT := .venv-cff/bin/cffconvert
+CFF_LOCK := requirements-cff.lock
 
 .PHONY: install build serve test clean browser lock reference FORCE
 
@@ -77,8 +79,6 @@ gdal:
 
 # cffconvert (tests/test_citation.py validates CITATION.cff with it) pins jsonschema 3, which
 # frictionless cannot use: it gets a venv of its own.
-CFFCONVERT := .venv-cff/bin/cffconvert
-CFF_LOCK := requirements-cff.lock
 $(CFFCONVERT): $(CFF_LOCK)
 	test -x .venv-cff/bin/python || $(PYTHON) -m venv .venv-cff
 	.venv-cff/bin/python -m pip install --quiet --require-hashes -r $(CFF_LOCK)

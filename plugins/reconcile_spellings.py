@@ -18,6 +18,7 @@ Two more things OpenRefine needs, by public hooks:
 
 import re
 import unicodedata
+from functools import lru_cache
 from urllib.parse import parse_qs
 
 import Levenshtein
@@ -32,6 +33,7 @@ CALLBACK = re.compile(r"^[A-Za-z_$][\w$.]{0,63}$")
 RECONCILE_PATH = re.compile(r"^/[^/]+/[^/]+/-/reconcile(/.*)?$")
 
 
+@lru_cache(maxsize=4096)  # the same few hundred spellings, folded once each, not per query
 def folded(text):
     """Lower case, without diacritics (ŏ, ŭ), apostrophes, hyphens or spaces."""
     decomposed = unicodedata.normalize("NFKD", text)
