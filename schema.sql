@@ -147,14 +147,16 @@ GROUP BY provinces.id
 ORDER BY population_2008 DESC;
 
 -- Every way of writing each city's name, one row per writing system, for search.
+-- Keyed by city and writing system, so that its rows keep their keys and URLs as cities come and
+-- go too; id numbers the rows for the full-text index only.
 CREATE TABLE city_names (
-    id INTEGER PRIMARY KEY,
+    id INTEGER NOT NULL UNIQUE CHECK (id > 0),
     city_id TEXT NOT NULL REFERENCES cities(id),
     writing_system TEXT NOT NULL CHECK (writing_system IN ('English', 'MR',
         'MR without diacritics', 'RR', 'Hangul', 'Hangul with suffix', 'Hancha',
         'Hancha with suffix')),
     name TEXT NOT NULL CHECK (length(name) > 0),
-    UNIQUE (city_id, writing_system)
+    PRIMARY KEY (city_id, writing_system)
 );
 
 -- What the reconciliation API (datasette-reconcile, metadata.yml) matches against: each
