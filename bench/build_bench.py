@@ -16,7 +16,7 @@ import time
 from contextlib import closing
 from pathlib import Path
 
-from bench.generate import make_source, make_supplement
+from bench.generate import CONTRADICTIONS_NONE, make_source, make_supplement
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source" / "list-of-cities-in-north-korea.txt"
@@ -24,8 +24,7 @@ SCHEMA = ROOT / "schema.sql"
 PYTHON = sys.executable
 # The floor, plus the modules the build (nkcities/) imports that those two do not
 # already import: the build cannot start without them.
-FLOOR = [PYTHON, "-c", "import sqlite_utils, click, yaml, csv, sqlite3, "
-                       "korean_romanizer.romanizer"]
+FLOOR = [PYTHON, "-c", "import sqlite_utils, click, yaml, csv, sqlite3, ko_pron"]
 # nkcities.pipeline.build() alone, timed inside a fresh process: parse + load + write + rename.
 OWN_WORK = ("import sys, time\nfrom nkcities import pipeline, resolve\n"
             "start, cpu = time.perf_counter(), time.process_time()\n"
@@ -106,9 +105,12 @@ def scaling(folder, sizes, repeat):
         names = folder / f"names-{size}.csv"
         source.write_text(make_source(size), encoding="utf-8")
         names.write_text(make_supplement(size), encoding="utf-8")
+        none = folder / "contradictions.yml"
+        none.write_text(CONTRADICTIONS_NONE, encoding="utf-8")
         builds, raws = [], []
         for _ in range(repeat):
-            builds.append(timed(build_command(source, db, "--names", names)))
+            builds.append(timed(build_command(source, db, "--names", names,
+                                              "--contradictions", none)))
             raws.append(raw_insert(finished_rows(db), folder / "raw.db"))
         results[size] = {"build": medians(builds), "raw": medians(raws)}
     return results

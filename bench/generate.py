@@ -9,8 +9,10 @@ provinces. nkcities.article.parse_source reads the result exactly as it reads th
 
 The supplement (source/korean-names.csv's format) copies the real rows of the statuses,
 divisions and cities the generated source names, and adds one row per generated city: Hangul
-and Hancha written syllable by syllable, McCune-Reischauer = the name, a point inside North
-Korea's bounding box, no geonameid.
+and Hancha written syllable by syllable, McCune-Reischauer as ko-pron writes the Hangul (which
+the build's cross-check expects), a point inside North Korea's bounding box, no geonameid. The
+article's contradictions (source/contradictions.yml) do not hold for a generated source: build
+it with an empty list (CONTRADICTIONS_NONE).
 
     .venv/bin/python -m bench.generate 10000 --names /tmp/names-10000.csv > /tmp/cities-10000.txt
 """
@@ -22,6 +24,7 @@ import sys
 from pathlib import Path
 
 import click
+from ko_pron import romanise
 
 from nkcities import article, geo, resolve, supplements
 
@@ -33,7 +36,7 @@ SYLLABLES = {
     "an": ("안", "安"), "ju": ("주", "州"), "chon": ("천", "川"), "hae": ("해", "海"),
     "ham": ("함", "咸"), "hung": ("흥", "興"), "hoe": ("회", "會"), "ryong": ("령", "寧"),
     "hui": ("희", "熙"), "hye": ("혜", "惠"), "san": ("산", "山"), "kae": ("개", "開"),
-    "song": ("성", "城"), "gye": ("계", "界"), "kim": ("김", "金"), "chaek": ("책", "策"),
+    "song": ("성", "城"), "gye": ("계", "界"), "kang": ("강", "江"), "chaek": ("책", "策"),
     "ku": ("구", "龜"), "man": ("만", "滿"), "po": ("포", "浦"), "mun": ("문", "文"),
     "nam": ("남", "南"), "pyong": ("평", "平"), "sa": ("사", "沙"), "ra": ("라", "羅"),
     "won": ("원", "院"), "sin": ("신", "新"), "ui": ("의", "義"), "rim": ("림", "林"),
@@ -43,6 +46,7 @@ ROMAN = list(SYLLABLES)
 NAMES = len(ROMAN) ** 4  # 810,000 distinct names
 SCRAMBLE = 7919  # a prime coprime with NAMES, so i -> i * SCRAMBLE % NAMES is one-to-one
 CITATION = "https://en.wikipedia.org/wiki/Synthetic_data"  # generated, not taken from anywhere
+CONTRADICTIONS_NONE = "[]\n"  # the contradictions file of a generated source: none
 
 
 def syllables(i):
@@ -105,11 +109,12 @@ def make_source(n, seed=2008):
 def generated_row(parts, rng):
     """A supplement row for a generated city, in supplements.NAMES_HEADER order."""
     name = "".join(parts).capitalize()
+    hangul = "".join(SYLLABLES[p][0] for p in parts)
     latitude = rng.uniform(geo.BOX["south"], geo.BOX["north"])
     longitude = rng.uniform(geo.BOX["west"], geo.BOX["east"])
-    return ["city", name, "".join(SYLLABLES[p][0] for p in parts),
-            "".join(SYLLABLES[p][1] for p in parts), name, f"{latitude:.4f}", f"{longitude:.4f}",
-            "", "", CITATION]
+    return ["city", name, hangul, "".join(SYLLABLES[p][1] for p in parts),
+            romanise(hangul, "mr").capitalize(), f"{latitude:.4f}", f"{longitude:.4f}", "", "",
+            CITATION]
 
 
 def make_supplement(n, seed=2008):

@@ -36,6 +36,11 @@ def glob_to_regex(glob):
                    for p in parts)
 
 
+def globs_to_regex(expression):
+    """'x GLOB 'a' OR x GLOB 'b'' -> '(a|b)', grouped: Table Schema anchors a pattern whole."""
+    return "(" + "|".join(map(glob_to_regex, re.findall("'([^']*)'", expression))) + ")"
+
+
 def like_to_regex(like):
     """LIKE is case-insensitive for ASCII letters: 'h' becomes [hH]."""
     return "".join({"%": ".*", "_": "."}.get(c, f"[{c.lower()}{c.upper()}]" if c.isascii()
@@ -64,6 +69,9 @@ def constraint(column, field_type, expression):
         (rf"{c} IN \((.+)\)",
          lambda m: {"enum": values} if (values := sql_literals(m[1])) else None),
         (rf"{c} GLOB '([^']*)'", lambda m: {"pattern": glob_to_regex(m[1])}),
+        (rf"{c} GLOB '[^']*'( OR {c} GLOB '[^']*')+", lambda m: {"pattern": globs_to_regex(m[0])}),
+        (rf"{c} <> '' AND {c} NOT GLOB '\*\[\^([^]']+)\]\*'",
+         lambda m: {"pattern": f"[{m[1]}]+"}),
         (rf"{c} LIKE '([^']*)'", lambda m: {"pattern": like_to_regex(m[1])}),
     ]
     for pattern, make in forms:
@@ -119,7 +127,8 @@ def table_csv(db, table, order_by):
     """The table's rows as CSV text, header first, in primary-key (else rowid) order. The columns
     of the table's schema: not generated ones (cities.geometry, served as cities.geojson)."""
     columns = ", ".join(f"[{column.name}]" for column in db[table].columns)
-    cursor = db.execute(f"SELECT {columns} FROM [{table}] ORDER BY {', '.join(order_by)}")
+    order = f" ORDER BY {', '.join(order_by)}" if order_by else ""
+    cursor = db.execute(f"SELECT {columns} FROM [{table}]{order}")
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([column[0] for column in cursor.description])
@@ -136,11 +145,33 @@ def sources(entry):
     return [{"title": entry["source"], "path": entry["source_url"]}]
 
 
+def value_type(db, view, column):
+    """The Table Schema type of a view's computed column (count(), CASE), from its values."""
+    found = {t for (t,) in db.execute(f"SELECT DISTINCT typeof([{column}]) FROM [{view}]")}
+    found.discard("null")
+    if found and found <= {"integer"}:
+        return "integer"
+    return "number" if found and found <= {"integer", "real"} else "string"
+
+
+def view_schema(db, view, described):
+    """A view's fields: a table's column keeps its declared type, a computed one takes its
+    values'. No keys or constraints: a view has none of its own."""
+    columns = described.get("columns", {})
+    return {"fields": [{"name": c.name, "type": TYPES.get(c.type.upper())
+                        or value_type(db, view, c.name), "description": columns.get(c.name, "")}
+                       for c in db[view].columns]}
+
+
 def resource(db, table, described, files):
     if not described.get("description"):
         raise ValueError(f"table {table!r} has no description in the metadata")
-    schema, primary_key = table_schema(db[table], described)
-    data = table_csv(db, table, [f"[{c}]" for c in primary_key] or ["rowid"]).encode("utf-8")
+    if table in db.view_names():  # rows in the view's own ORDER BY
+        schema, text = view_schema(db, table, described), table_csv(db, table, [])
+    else:
+        schema, primary_key = table_schema(db[table], described)
+        text = table_csv(db, table, [f"[{c}]" for c in primary_key] or ["rowid"])
+    data = text.encode("utf-8")
     files[f"{table}.csv"] = data
     return {"name": table, "path": f"{table}.csv", "title": described.get("title", table),
             "description": described["description"], "format": "csv", "mediatype": "text/csv",
@@ -161,9 +192,10 @@ def geojson_file(db_path, name, metadata, files):
 
 
 def data_tables(db):
-    """Tables in schema order, without the FTS5 search indexes (built from the tables)."""
+    """Tables in schema order, without the FTS5 search indexes (built from the tables), then
+    the views, whose descriptions the tables' point to (status_reconciliation)."""
     index = {row[1] for row in db.execute("PRAGMA table_list") if row[2] in ("virtual", "shadow")}
-    return [name for name in db.table_names() if name not in index]
+    return [name for name in db.table_names() if name not in index] + db.view_names()
 
 
 def package(db, name, metadata, db_path):

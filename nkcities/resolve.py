@@ -6,7 +6,7 @@ no database. Reads the article, the supplements, the reference extracts and meta
 from pathlib import Path
 from typing import NamedTuple
 
-from nkcities import article, geo, keys, reference, supplements
+from nkcities import article, contradictions, crosscheck, geo, keys, reference, supplements
 from nkcities.csvfile import decode
 from nkcities.errors import InputError, in_file
 
@@ -22,8 +22,11 @@ class Inputs(NamedTuple):
     sort_keys: Path = SOURCE / "sort-keys.csv"
     names: Path = SOURCE / "korean-names.csv"
     overrides: Path = SOURCE / "coordinate-overrides.csv"
+    exceptions: Path = SOURCE / "crosscheck-exceptions.csv"
+    contradictions: Path = SOURCE / "contradictions.yml"  # None: a source it is not about
     geonames: Path = reference.GEONAMES
     iso: Path = reference.ISO
+    hanja: Path = reference.HANJA
     metadata: Path = METADATA
 
 
@@ -118,6 +121,7 @@ class Checked(NamedTuple):
     iso_names: dict  # {division: ISO 3166-2 name}
     keys: dict  # {"status" | "division" | "city": {name: permanent key}}
     division_lines: dict  # {division: the line of the source that first names it}
+    contradictions: list  # [contradictions.Contradiction]
 
 
 def read_article(inputs):
@@ -148,6 +152,8 @@ def check(inputs=Inputs()):
         row_keys = {kind: keys.check_keys(kind, lines) for kind, lines in wanted.items()}
     entries = supplements.read_names(inputs.names)
     check_coverage(entries, wanted, inputs)
+    crosscheck.check_supplement(entries, inputs.names, inputs.exceptions,
+                                reference.hanja_readings(inputs.hanja))
     distances = read_points(inputs, entries)
     with in_file(inputs.sort_keys):
         check_sort_key_statuses(source, sort_keys)
@@ -160,4 +166,5 @@ def check(inputs=Inputs()):
     with in_file(inputs.source):
         check_city_statuses(source, divisions)
     return Checked(inputs, raw, source, sort_keys, divisions, kinds, entries, distances,
-                   iso_names, row_keys, wanted["division"])
+                   iso_names, row_keys, wanted["division"],
+                   contradictions.read_contradictions(inputs))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import yaml
 
+from nkcities import contradictions
 from nkcities.resolve import Inputs, check
 from nkcities.spelling import name_rows
 
@@ -88,5 +89,7 @@ def resolve(inputs=Inputs()):
     tables["city_names"] = city_names(tables["cities"])
     tables["notes"] = numbered({"section": n.section, "kind": n.kind, "text": n.text,
                                 "source_line": n.line} for n in checked.source.notes)
+    tables["contradictions"], tables["contradiction_quotes"] = contradictions.rows(
+        checked.contradictions)
     tables["provenance"] = provenance(checked)
     return tables

@@ -1,21 +1,13 @@
-"""Ways of writing a name: Revised Romanization, MR without diacritics, names compared across
-spellings, and the rows of city_names. Pure functions."""
+"""Ways of writing a name: MR without diacritics, names compared across spellings, and the
+rows of city_names (Revised Romanization: nkcities/romanize.py). Pure functions."""
 
 import re
 import unicodedata
-
-from korean_romanizer.romanizer import Romanizer
 
 # What GeoNames appends to a name: -si/시/市 city, -ŭp/읍/邑 town, -ni/-ri/리 village, -dong/동.
 PLACE_SUFFIX = re.compile("(-(si|ŭp|up|ni|ri|li|dong|tong)|[시읍리동市邑])$")
 WRITING_SYSTEMS = ["English", "MR", "MR without diacritics", "RR", "Hangul",
                    "Hangul with suffix", "Hancha", "Hancha with suffix"]
-
-
-def romanize(hangul):
-    """Revised Romanization by korean-romanizer, capitalized as a name: 평양 -> Pyeongyang."""
-    text = Romanizer(hangul).romanize()
-    return text[:1].upper() + text[1:]
 
 
 def without_diacritics(mr):

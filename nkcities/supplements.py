@@ -9,7 +9,7 @@ from typing import NamedTuple
 from nkcities.article import SORT_KEY
 from nkcities.csvfile import read_csv
 from nkcities.errors import InputError, in_file
-from nkcities.spelling import romanize
+from nkcities.romanize import romanize, romanize_place
 
 SORT_KEYS_HEADER = ["sort_key", "status", "note", "citation"]
 NAMES_HEADER = ["kind", "name", "hangul", "hancha", "mr", "latitude", "longitude", "geonameid",
@@ -44,7 +44,7 @@ class Entry(NamedTuple):
     hangul: str
     hancha: str
     mr: str
-    rr: str  # derived, once per row: romanize(hangul)
+    rr: str  # derived, once per row: rr(kind, hangul)
     latitude: float
     longitude: float
     geonameid: int
@@ -92,6 +92,11 @@ def number(cell, kind):
     return kind(cell) if cell else None
 
 
+def rr(kind, hangul):
+    """Revised Romanization: a division's 도 (province) after a hyphen, Pyeongannam-do."""
+    return romanize_place(hangul) if kind == "division" else romanize(hangul)
+
+
 def parse_entry(row, line):
     kind = row["kind"]
     if kind not in REQUIRED:
@@ -105,7 +110,7 @@ def parse_entry(row, line):
         raise InputError(line, f"Hancha {row['hancha']!r} needs one character per syllable "
                                f"of {row['hangul']!r}")
     return Entry(kind, row["name"], row["hangul"], row["hancha"], row["mr"],
-                 romanize(row["hangul"]), number(row["latitude"], float),
+                 rr(kind, row["hangul"]), number(row["latitude"], float),
                  number(row["longitude"], float), number(row["geonameid"], int),
                  row["iso_code"] or None, row["citation"], line)
 

@@ -38,16 +38,39 @@ def test_frictionless_validate_passes(dist_path):
     result = subprocess.run([BIN / "frictionless", "validate", dist_path / "datapackage.json"],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
-    # 7 tables and cities.geojson
-    assert "INVALID" not in result.stdout and result.stdout.count("VALID") == 8
+    # 9 tables, 5 views and cities.geojson
+    assert "INVALID" not in result.stdout and result.stdout.count("VALID") == 15
 
 
-def test_one_resource_and_csv_per_table(dist_path, descriptor):
-    """The seven tables of schema.sql (not its views, not the full-text indexes), and the cities
-    as GeoJSON."""
-    tables = ["cities", "city_names", "notes", "provenance", "provinces", "sort_keys", "statuses"]
+def test_one_resource_and_csv_per_table_and_view(dist_path, descriptor):
+    """The nine tables of schema.sql and its five views (not the full-text indexes), and the
+    cities as GeoJSON."""
+    tables = sorted(["cities", "city_names", "contradiction_quotes", "contradictions", "notes",
+                     "provenance", "provinces", "sort_keys", "statuses", "city_list",
+                     "contradiction_list", "province_totals", "status_reconciliation",
+                     "city_spellings"])
     assert sorted(r["name"] for r in descriptor["resources"]) == sorted(tables + ["cities-geojson"])
     assert sorted(p.name for p in dist_path.glob("*.csv")) == [f"{t}.csv" for t in tables]
+
+
+def test_every_table_or_view_a_description_names_is_in_the_package(db, descriptor):
+    names = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+    packaged = {r["name"] for r in descriptor["resources"]}
+    for r in descriptor["resources"]:
+        named = set(re.findall(r"\b\w+\b", r["description"])) & names
+        assert named <= packaged, (r["name"], named - packaged)
+    assert "status_reconciliation" in resource(descriptor, "statuses")["description"]
+
+
+def test_a_view_keeps_its_rows_and_types(dist_path, descriptor):
+    assert {f["name"]: f["type"] for f in fields(descriptor, "status_reconciliation").values()} \
+        == {"id": "string", "status": "string", "declared_count": "integer",
+            "listed_count": "integer", "difference": "integer", "verdict": "string"}
+    with open(dist_path / "status_reconciliation.csv", newline="", encoding="utf-8") as f:
+        rows = [(row["status"], row["declared_count"], row["listed_count"])
+                for row in csv.DictReader(f)]
+    assert rows == [("direct-administered city", "1", "1"), ("special city", "3", "2"),
+                    ("special-level city", "0", "1"), ("city", "25", "24")]
 
 
 def test_cities_csv_holds_the_source(dist_path):
@@ -77,6 +100,16 @@ def test_keys_as_in_schema_sql(descriptor):
     ("statuses", "province_level", {"required": True, "enum": [0, 1]}),
     ("statuses", "declared_count", {"required": True, "minimum": 0}),
     ("sort_keys", "sort_key", {"required": True, "pattern": "[A-Z][A-Z]"}),
+    ("cities", "founded_precision", {"required": True, "enum": ["year", "month", "day"]}),
+    ("cities", "founded", {"required": True, "pattern":
+                           r"([0-9][0-9][0-9][0-9]|[0-9][0-9][0-9][0-9]\-[0-9][0-9]"
+                           r"|[0-9][0-9][0-9][0-9]\-[0-9][0-9]\-[0-9][0-9])"}),
+    ("cities", "hangul", {"required": True, "pattern": "[가-힣]+"}),
+    ("cities", "hancha", {"required": True, "pattern": "[一-鿿]+"}),
+    ("provinces", "hangul", {"required": True, "pattern": "[가-힣]+"}),
+    ("statuses", "hancha", {"required": True, "pattern": "[一-鿿]+"}),
+    ("cities", "geonames_km", {"minimum": 0}),
+    ("contradiction_quotes", "side", {"required": True, "enum": [1, 2]}),
 ])
 def test_constraints_from_schema_sql(descriptor, table, column, expected):
     assert fields(descriptor, table)[column]["constraints"] == expected
@@ -136,7 +169,14 @@ def without_hashes(dist_path, tmp_path):
     ("Anju,south-pyongan,city,240117,", "Anju,nowhere,city,240117,",
      "foreign-key"),                                                # no division 'nowhere'
     ("chongjin,Chongjin,", "chongjin,Anju,", "unique-error"),       # a second Anju
-    ("1987-08,month", "1987-08,week", None),                        # not expressible: passes
+    ("1987-08,month", "1987-08,week", "constraint-error"),          # not year, month or day
+    ("1987-08,month", "1987-8,month", "constraint-error"),          # founded not YYYY-MM
+    ("240117,1987-08,month,20,안주,安州", "240117,1987-08,month,20,Anju,安州",
+     "constraint-error"),                                           # Hangul in Latin letters
+    ("240117,1987-08,month,20,안주,安州", "240117,1987-08,month,20,안주,安주",
+     "constraint-error"),                                           # a Hangul syllable as Hancha
+    ("1879613,0.2,", "1879613,-0.2,", "constraint-error"),          # a negative distance
+    ("1987-08,month,20,안주,安州", "1987-08,month,20,안주,安", None),  # cross-column: passes
 ])
 def test_constraints_catch_edits(dist_path, tmp_path, old, new, error):
     copy = without_hashes(dist_path, tmp_path)
@@ -190,6 +230,22 @@ def test_pattern_translation_agrees_with_sqlite(operator, pattern, values):
     db = sqlite3.connect(":memory:")
     for value in values:
         expected = db.execute(f"SELECT ? {operator} ?", [value, pattern]).fetchone()[0]
+        assert bool(regex.fullmatch(value)) == bool(expected), value
+
+
+@pytest.mark.parametrize("expression, values", [
+    ("hangul <> '' AND hangul NOT GLOB '*[^가-힣]*'", ["평양", "", "평양시", "Pyongyang", "평 양"]),
+    ("founded GLOB '[0-9][0-9][0-9][0-9]' OR founded GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]'",
+     ["1985", "1987-08", "1987-8", "1987-08-01", "x1985", "19850"]),
+])
+def test_compound_checks_agree_with_sqlite(expression, values):
+    """The pattern made from a compound CHECK accepts what SQLite's CHECK accepts."""
+    column = expression.split()[0]
+    regex = re.compile(datapackage.constraint(column, "string", expression)["pattern"])
+    db = sqlite3.connect(":memory:")
+    for value in values:
+        expected = db.execute(f"SELECT {expression.replace(column, '?')}",
+                              [value] * expression.count(column)).fetchone()[0]
         assert bool(regex.fullmatch(value)) == bool(expected), value
 
 

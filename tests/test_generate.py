@@ -6,6 +6,7 @@ import io
 import sqlite3
 
 import pytest
+from ko_pron import romanise
 
 from nkcities import article
 from nkcities.pipeline import build
@@ -26,7 +27,8 @@ def build_generated(tmp_path, cities):
     source.write_text(make_source(cities), encoding="utf-8")
     supplement.write_text(make_supplement(cities), encoding="utf-8")
     db = tmp_path / "generated.db"
-    return build(db, Inputs(source=source, names=supplement)), sqlite3.connect(db)
+    inputs = Inputs(source=source, names=supplement, contradictions=None)
+    return build(db, inputs), sqlite3.connect(db)
 
 
 # Divisions, counted in the generated sources (seed 2008): 1 city is Kaesong alone; 8 are the
@@ -66,7 +68,8 @@ def test_supplement_copies_real_rows_and_writes_generated_cities_by_syllable():
     cities = [row for row in rows if row["kind"] == "city"]
     assert [row["name"] for row in cities[:4]] == PROVINCE_LEVEL
     for row in cities[4:]:
-        assert row["mr"] == row["name"] and not row["geonameid"]
+        assert row["mr"] == romanise(row["hangul"], "mr").capitalize()  # the build's check
+        assert not row["geonameid"]
         assert len(row["hangul"]) == len(row["hancha"]) == 4
         assert all("가" <= c <= "힣" for c in row["hangul"]), row["hangul"]  # Hangul syllables
         assert all("\u4e00" <= c <= "\u9fff" for c in row["hancha"]), row["hancha"]  # CJK

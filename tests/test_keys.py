@@ -2,6 +2,7 @@
 API's foreign keys carry the keys; two names with one key stop the build at the second one."""
 
 import asyncio
+import re
 import sqlite3
 
 import pytest
@@ -13,11 +14,12 @@ from nkcities.errors import InputError
 from helpers import assert_refused_cleanly, sha256
 
 NAMES = ROOT / "source" / "korean-names.csv"
+CONTRADICTIONS = ROOT / "source" / "contradictions.yml"
 TEXT = SOURCE.read_text(encoding="utf-8")
 FIRST_CITY = "| Anju | | | South Pyongan | 240,117 | 1987-08-<u>　</u> |\n"
 # A made-up city put first in the list, with its row in the Korean-names supplement.
-NEW_CITY = "| Testopolis | | | North Hamgyong | 10,000 | 1990-<u>　</u>-<u>　</u> |\n"
-NEW_NAMES = "city,Testopolis,테스토,試驗都,Testopolis,40.5000,127.5000,,,https://example.org/t\n"
+NEW_CITY = "| Kangsan | | | North Hamgyong | 10,000 | 1990-<u>　</u>-<u>　</u> |\n"
+NEW_NAMES = "city,Kangsan,강산,江山,Kangsan,40.5000,127.5000,,,https://example.org/kangsan\n"
 
 
 def rows(db_path, sql):
@@ -35,11 +37,19 @@ def with_new_city(tmp_path_factory):
     """The database of the article with a city inserted before its first one."""
     folder = tmp_path_factory.mktemp("inserted")
     source, names = folder / "source.txt", folder / "names.csv"
+    contradictions = folder / "contradictions.yml"
     assert TEXT.count(FIRST_CITY) == 1
     source.write_text(TEXT.replace(FIRST_CITY, NEW_CITY + FIRST_CITY), encoding="utf-8")
     names.write_text(NAMES.read_text(encoding="utf-8") + NEW_NAMES, encoding="utf-8")
+    # The contradictions' quotes of the article's lines after the new one move down a line.
+    first = TEXT.splitlines().index(FIRST_CITY.rstrip("\n")) + 1
+    contradictions.write_text(re.sub(
+        r"(source/list-of-cities-in-north-korea\.txt:)(\d+)",
+        lambda m: m[1] + str(int(m[2]) + (int(m[2]) >= first)),
+        CONTRADICTIONS.read_text(encoding="utf-8")), encoding="utf-8")
     db_path = folder / f"{DB_NAME}.db"
-    result = run_build(source, "--db", db_path, "--names", names)
+    result = run_build(source, "--db", db_path, "--names", names,
+                       "--contradictions", contradictions)
     assert result.exit_code == 0, result.output
     return db_path
 
@@ -63,11 +73,11 @@ def test_foreign_keys_carry_keys(get):
 def test_a_city_added_first_changes_no_other_key_or_page(db_path, with_new_city):
     before = rows(db_path, "SELECT id, name, province_id, status_id FROM cities")
     after = rows(with_new_city, "SELECT id, name, province_id, status_id FROM cities")
-    assert set(after) - set(before) == {("testopolis", "Testopolis", "north-hamgyong", "city")}
+    assert set(after) - set(before) == {("kangsan", "Kangsan", "north-hamgyong", "city")}
     assert set(before) <= set(after)
     assert rows(db_path, "SELECT city_id, writing_system, name FROM city_names") == [
         row for row in rows(with_new_city, "SELECT city_id, writing_system, name FROM city_names")
-        if row[0] != "testopolis"]
+        if row[0] != "kangsan"]
     for key, name, *_ in before:  # each old page, on the new database, is the same city
         page = get_json(with_new_city, f"/{DB_NAME}/cities/{key}.json?_shape=array")
         assert page[0]["name"] == name, key

@@ -97,7 +97,7 @@ def test_divisions_carry_their_iso_codes(db):
 def test_divisions_have_korean_names(db):
     query = "SELECT name, hangul, hancha, mr, rr FROM provinces"
     rows = {r[0]: r[1:] for r in db.execute(query)}
-    assert rows["South Pyongan"] == ("평안남도", "平安南道", "P'yŏngan-namdo", "Pyeongannamdo")
+    assert rows["South Pyongan"] == ("평안남도", "平安南道", "P'yŏngan-namdo", "Pyeongannam-do")
     assert rows["Ryanggang"][:3] == ("량강도", "兩江道", "Ryanggang-do")
     same = db.execute("""SELECT count(*) FROM provinces JOIN cities USING (name)
         WHERE (provinces.hangul, provinces.hancha, provinces.mr)

