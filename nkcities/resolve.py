@@ -6,7 +6,7 @@ no database. Reads the article, the supplements, the reference extracts and meta
 from pathlib import Path
 from typing import NamedTuple
 
-from nkcities import article, contradictions, crosscheck, geo, reference, supplements
+from nkcities import article, contradictions, crosscheck, geo, keys, reference, supplements
 from nkcities.csvfile import decode
 from nkcities.errors import InputError, in_file
 
@@ -119,6 +119,8 @@ class Checked(NamedTuple):
     entries: dict  # {(kind, name): supplements.Entry}
     distances: dict  # {city: km or None}
     iso_names: dict  # {division: ISO 3166-2 name}
+    keys: dict  # {"status" | "division" | "city": {name: permanent key}}
+    division_lines: dict  # {division: the line of the source that first names it}
     contradictions: list  # [contradictions.Contradiction]
 
 
@@ -145,8 +147,11 @@ def check(inputs=Inputs()):
     sort_keys = supplements.read_sort_keys(inputs.sort_keys)
     with in_file(inputs.source):
         divisions = {city.name: classify(city, sort_keys) for city in source.cities}
+    wanted = wanted_names(source, divisions)
+    with in_file(inputs.source):
+        row_keys = {kind: keys.check_keys(kind, lines) for kind, lines in wanted.items()}
     entries = supplements.read_names(inputs.names)
-    check_coverage(entries, wanted_names(source, divisions), inputs)
+    check_coverage(entries, wanted, inputs)
     crosscheck.check_supplement(entries, inputs.names, inputs.exceptions,
                                 reference.hanja_readings(inputs.hanja))
     distances = read_points(inputs, entries)
@@ -161,4 +166,5 @@ def check(inputs=Inputs()):
     with in_file(inputs.source):
         check_city_statuses(source, divisions)
     return Checked(inputs, raw, source, sort_keys, divisions, kinds, entries, distances,
-                   iso_names, contradictions.read_contradictions(inputs))
+                   iso_names, row_keys, wanted["division"],
+                   contradictions.read_contradictions(inputs))

@@ -1,5 +1,6 @@
-"""Checked inputs -> plain rows: {table: [dict, ...]} in schema.sql's tables, parents first,
-ids given here (1, 2, ...) so that foreign keys need no look-up in the database."""
+"""Checked inputs -> plain rows: {table: [dict, ...]} in schema.sql's tables, parents first.
+Statuses, divisions and cities are keyed by their permanent keys (nkcities/keys.py), the other
+tables numbered here (1, 2, ...), so that foreign keys need no look-up in the database."""
 
 import hashlib
 from pathlib import Path
@@ -21,15 +22,17 @@ def korean(entry):
 
 def statuses(checked):
     province_level = {row["status"] for row in checked.sort_keys.values()}
-    return numbered({"name": s.name, "declared_count": s.declared_count,
+    key = checked.keys["status"]
+    return list({"id": key[s.name], "name": s.name, "declared_count": s.declared_count,
                      "province_level": int(s.name in province_level), "source_line": s.line,
                      **korean(checked.entries["status", s.name]),
                      "citation": checked.entries["status", s.name].citation}
                     for s in checked.source.statuses)
 
 
-def sort_keys(checked, status_ids):
-    return [{"sort_key": key, "status_id": status_ids[row["status"]], "note": row["note"],
+def sort_keys(checked):
+    status = checked.keys["status"]
+    return [{"sort_key": key, "status_id": status[row["status"]], "note": row["note"],
              "citation": row["citation"]} for key, row in checked.sort_keys.items()]
 
 
@@ -37,18 +40,21 @@ def provinces(checked):
     rows = []
     for name, kind in checked.kinds.items():
         e = checked.entries["division", name]
-        rows.append({"name": name, "kind": kind, **korean(e), "rr": e.rr,
+        rows.append({"id": checked.keys["division"][name], "name": name, "kind": kind,
+                     "source_line": checked.division_lines[name], **korean(e), "rr": e.rr,
                      "iso_code": e.iso_code, "iso_name": checked.iso_names[name],
                      "citation": e.citation})
-    return numbered(rows)
+    return rows
 
 
-def city(checked, city, province_ids, status_ids):
+def city(checked, city):
     division = checked.divisions[city.name]
     e = checked.entries["city", city.name]
     status = checked.entries["status", division.status]
-    return {"name": city.name, "province_id": province_ids[division.name],
-            "status_id": status_ids[division.status], "population_2008": city.population_2008,
+    return {"id": checked.keys["city"][city.name], "name": city.name,
+            "province_id": checked.keys["division"][division.name],
+            "status_id": checked.keys["status"][division.status],
+            "population_2008": city.population_2008,
             "founded": city.founded, "founded_precision": city.founded_precision,
             "source_line": city.line, **korean(e), "rr": e.rr,
             "full_hangul": e.hangul + status.hangul, "full_hancha": e.hancha + status.hancha,
@@ -77,12 +83,9 @@ def provenance(checked):
 def resolve(inputs=Inputs()):
     """Every table's rows, checked; nothing written."""
     checked = check(inputs)
-    tables = {"statuses": statuses(checked), "provinces": provinces(checked)}
-    status_ids = {row["name"]: row["id"] for row in tables["statuses"]}
-    province_ids = {row["name"]: row["id"] for row in tables["provinces"]}
-    tables["sort_keys"] = sort_keys(checked, status_ids)
-    tables["cities"] = numbered(city(checked, c, province_ids, status_ids)
-                                for c in checked.source.cities)
+    tables = {"statuses": statuses(checked), "provinces": provinces(checked),
+              "sort_keys": sort_keys(checked),
+              "cities": [city(checked, c) for c in checked.source.cities]}
     tables["city_names"] = city_names(tables["cities"])
     tables["notes"] = numbered({"section": n.section, "kind": n.kind, "text": n.text,
                                 "source_line": n.line} for n in checked.source.notes)

@@ -11,6 +11,7 @@ from datasette.app import Datasette
 
 import build
 from nkcities import datapackage
+from server import running_server, write_inspect
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source" / "list-of-cities-in-north-korea.txt"
@@ -73,9 +74,17 @@ def get(ds):
 
 
 @pytest.fixture(scope="session")
-def dist_path(db_path, tmp_path_factory):
-    """The Frictionless Data Package of the session's database, written by datapackage.py's CLI."""
-    path = tmp_path_factory.mktemp("dist")
+def dist_path(db_path):
+    """The Frictionless Data Package of the session's database, written by datapackage.py's CLI
+    into dist/ beside it, where the server finds it (as make build does)."""
+    path = db_path.parent / "dist"
     result = CliRunner().invoke(datapackage.main, [str(db_path), "--dist", str(path)])
     assert result.exit_code == 0, result.output
     return path
+
+
+@pytest.fixture(scope="session")
+def server(db_path):
+    """Base URL of nkcities/serve.py serving the session's database (and its inspect file)."""
+    with running_server(db_path, write_inspect(db_path)) as running:
+        yield running.url

@@ -38,15 +38,18 @@ def test_frictionless_validate_passes(dist_path):
     result = subprocess.run([BIN / "frictionless", "validate", dist_path / "datapackage.json"],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "INVALID" not in result.stdout and result.stdout.count("VALID") == 13  # 9 + 4 views
+    # 9 tables, 5 views and cities.geojson
+    assert "INVALID" not in result.stdout and result.stdout.count("VALID") == 15
 
 
 def test_one_resource_and_csv_per_table_and_view(dist_path, descriptor):
-    """The nine tables of schema.sql and its four views (not the full-text indexes)."""
+    """The nine tables of schema.sql and its five views (not the full-text indexes), and the
+    cities as GeoJSON."""
     tables = sorted(["cities", "city_names", "contradiction_quotes", "contradictions", "notes",
                      "provenance", "provinces", "sort_keys", "statuses", "city_list",
-                     "contradiction_list", "province_totals", "status_reconciliation"])
-    assert sorted(r["name"] for r in descriptor["resources"]) == tables
+                     "contradiction_list", "province_totals", "status_reconciliation",
+                     "city_spellings"])
+    assert sorted(r["name"] for r in descriptor["resources"]) == sorted(tables + ["cities-geojson"])
     assert sorted(p.name for p in dist_path.glob("*.csv")) == [f"{t}.csv" for t in tables]
 
 
@@ -61,7 +64,7 @@ def test_every_table_or_view_a_description_names_is_in_the_package(db, descripto
 
 def test_a_view_keeps_its_rows_and_types(dist_path, descriptor):
     assert {f["name"]: f["type"] for f in fields(descriptor, "status_reconciliation").values()} \
-        == {"id": "integer", "status": "string", "declared_count": "integer",
+        == {"id": "string", "status": "string", "declared_count": "integer",
             "listed_count": "integer", "difference": "integer", "verdict": "string"}
     with open(dist_path / "status_reconciliation.csv", newline="", encoding="utf-8") as f:
         rows = [(row["status"], row["declared_count"], row["listed_count"])
@@ -114,7 +117,7 @@ def test_constraints_from_schema_sql(descriptor, table, column, expected):
 
 def test_types(descriptor):
     assert {name: f["type"] for name, f in fields(descriptor, "cities").items()} == {
-        "id": "integer", "name": "string", "province_id": "integer", "status_id": "integer",
+        "id": "string", "name": "string", "province_id": "string", "status_id": "string",
         "population_2008": "integer", "founded": "string", "founded_precision": "string",
         "source_line": "integer", "hangul": "string", "hancha": "string", "mr": "string",
         "rr": "string", "full_hangul": "string", "full_hancha": "string", "latitude": "number",
@@ -133,7 +136,7 @@ def test_descriptions_licence_and_sources_from_metadata(descriptor, metadata):
     assert descriptor["licenses"] == [{"name": "CC-BY-SA-4.0", "title": "CC BY-SA 4.0",
                                        "path": "https://creativecommons.org/licenses/by-sa/4.0/"}]
     assert descriptor["sources"] == [{"title": database["source"], "path": database["source_url"]}]
-    for r in descriptor["resources"]:
+    for r in (r for r in descriptor["resources"] if r["format"] == "csv"):  # not cities.geojson
         described = database["tables"][r["name"]]
         assert (r["title"], r["description"]) == (described["title"], described["description"])
         assert r["sources"] == [{"title": described["source"], "path": described["source_url"]}]
@@ -161,9 +164,11 @@ def without_hashes(dist_path, tmp_path):
 
 
 @pytest.mark.parametrize("old, new, error", [
-    ("Anju,1,4,240117,", "Anju,1,4,0,", "constraint-error"),        # population below minimum
-    ("Anju,1,4,240117,", "Anju,99,4,240117,", "foreign-key"),       # no division 99
-    ("2,Chongjin,", "2,Anju,", "unique-error"),                     # a second Anju
+    ("Anju,south-pyongan,city,240117,", "Anju,south-pyongan,city,0,",
+     "constraint-error"),                                           # population below minimum
+    ("Anju,south-pyongan,city,240117,", "Anju,nowhere,city,240117,",
+     "foreign-key"),                                                # no division 'nowhere'
+    ("chongjin,Chongjin,", "chongjin,Anju,", "unique-error"),       # a second Anju
     ("1987-08,month", "1987-08,week", "constraint-error"),          # not year, month or day
     ("1987-08,month", "1987-8,month", "constraint-error"),          # founded not YYYY-MM
     ("240117,1987-08,month,20,안주,安州", "240117,1987-08,month,20,Anju,安州",

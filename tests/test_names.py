@@ -61,7 +61,8 @@ def test_full_names_carry_the_status_suffix(db):
 
 
 def test_statuses_have_their_korean_terms(db):
-    rows = db.execute("SELECT name, hangul, hancha, mr FROM statuses ORDER BY id").fetchall()
+    rows = db.execute(
+        "SELECT name, hangul, hancha, mr FROM statuses ORDER BY source_line").fetchall()
     assert rows == [
         ("direct-administered city", "직할시", "直轄市", "chikhalsi"),
         ("special city", "특별시", "特別市", "t'ŭkpyŏlsi"),

@@ -13,7 +13,8 @@ def tables():
 
 def test_the_first_city_row(tables):
     assert tables["cities"][0] == {
-        "id": 1, "name": "Anju", "province_id": 1, "status_id": 4, "population_2008": 240_117,
+        "id": "anju", "name": "Anju", "province_id": "south-pyongan", "status_id": "city",
+        "population_2008": 240_117,
         "founded": "1987-08", "founded_precision": "month", "source_line": 20,
         "hangul": "안주", "hancha": "安州", "mr": "Anju", "rr": "Anju",
         "full_hangul": "안주시", "full_hancha": "安州市", "latitude": 39.6167,
@@ -23,14 +24,16 @@ def test_the_first_city_row(tables):
 
 def test_the_first_division_row(tables):
     assert tables["provinces"][0] == {
-        "id": 1, "name": "South Pyongan", "kind": "province", "hangul": "평안남도",
+        "id": "south-pyongan", "name": "South Pyongan", "kind": "province", "source_line": 20,
+        "hangul": "평안남도",
         "hancha": "平安南道", "mr": "P'yŏngan-namdo", "rr": "Pyeongannam-do", "iso_code": "KP-02",
         "iso_name": "Phyeongannamto",
         "citation": "https://en.wikipedia.org/wiki/South_Pyongan_Province"}
 
 
 def test_a_city_is_written_eight_ways(tables):
-    assert [(r["writing_system"], r["name"]) for r in tables["city_names"] if r["city_id"] == 1] \
+    assert [(r["writing_system"], r["name"]) for r in tables["city_names"]
+            if r["city_id"] == "anju"] \
         == [("English", "Anju"), ("MR", "Anju"), ("MR without diacritics", "Anju"),
             ("RR", "Anju"), ("Hangul", "안주"), ("Hangul with suffix", "안주시"),
             ("Hancha", "安州"), ("Hancha with suffix", "安州市")]

@@ -20,8 +20,6 @@ import pytest
 import yaml
 from playwright.sync_api import sync_playwright
 
-from server import running_server, write_inspect
-
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -32,13 +30,6 @@ TILE = re.compile(re.sub(r"\\\{\w\\\}", ".*", re.escape(yaml.safe_load(
     (ROOT / "metadata.yml").read_text(encoding="utf-8"))["plugins"]["datasette-cluster-map"]["tile_layer"])))
 BLANK_PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=")
-
-
-@pytest.fixture(scope="session")
-def server(db_path):
-    """Base URL of nkcities/serve.py serving the session's database (and its inspect file)."""
-    with running_server(db_path, write_inspect(db_path)) as running:
-        yield running.url
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ PAGES = {
     "database": f"/{DB_NAME}",
     "table": f"/{DB_NAME}/cities",
     "view": f"/{DB_NAME}/city_list",
-    "row": f"/{DB_NAME}/cities/1",
+    "row": f"/{DB_NAME}/cities/pyongyang",
     "map": f"/{DB_NAME}/city_map",
     "query": f"/{DB_NAME}?sql=select+name,+population_2008+from+cities+order+by+name",
     "charts": "/-/dashboards/cities",

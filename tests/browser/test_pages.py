@@ -10,7 +10,8 @@ from conftest import DB_NAME, SOURCE_CITIES, SOURCE_DIVISIONS, SOURCE_POPULATION
 # The README's table: 7 tables and 3 views (not the hidden search indexes).
 TABLES_AND_VIEWS = ["cities", "provinces", "statuses", "sort_keys", "notes", "provenance",
                     "city_names", "city_list", "status_reconciliation", "province_totals",
-                    "contradictions", "contradiction_quotes", "contradiction_list"]
+                    "contradictions", "contradiction_quotes", "contradiction_list",
+                    "city_spellings"]
 
 
 def test_home_page_lists_tables_with_descriptions(page, server, metadata):

@@ -1,0 +1,49 @@
+"""How to cite: CITATION.cff, read once, as the template variable `citation` (for
+templates/_citation.html, which the home page and each city page include) and served as is at
+/CITATION.cff. One file, so the pages and the file cannot say different things."""
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from datasette import hookimpl
+from datasette.utils.asgi import Response
+
+CFF = Path(__file__).resolve().parent.parent / "CITATION.cff"
+# CITATION.cff names licences by SPDX id; a reader wants the name and the deed.
+LICENSES = {
+    "CC-BY-SA-4.0": ("CC BY-SA 4.0", "https://creativecommons.org/licenses/by-sa/4.0/"),
+    "CC-BY-4.0": ("CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/"),
+}
+
+
+def licence(spdx):
+    name, url = LICENSES[spdx]
+    return {"spdx": spdx, "name": name, "url": url}
+
+
+def names(entry):
+    return ", ".join(author["name"] for author in entry["authors"])
+
+
+@lru_cache(maxsize=1)
+def citation():
+    """CITATION.cff with each licence and author list ready for a page."""
+    cff = yaml.safe_load(CFF.read_text(encoding="utf-8"))
+    sources = [dict(ref, by=names(ref), license=licence(ref["license"]))
+               for ref in cff.get("references", [])]
+    return dict(cff, by=names(cff), license=licence(cff["license"]), sources=sources)
+
+
+@hookimpl
+def extra_template_vars():
+    return {"citation": citation()}
+
+
+async def citation_file():
+    return Response.text(CFF.read_text(encoding="utf-8"))
+
+
+@hookimpl
+def register_routes():
+    return [(r"^/CITATION\.cff$", citation_file)]

@@ -1,0 +1,60 @@
+"""Output formats: an unknown one is 404; a table's GeoJSON carries its foreign keys' labels.
+
+Datasette 0.65 answers `/db/table.kml` (any extension it has no renderer for) with the table's
+HTML page and 200, so a client asking for a format it cannot get is told it got one. This
+plugin answers such a request 404 before Datasette sees it. The known extensions are Datasette's
+own (json, csv, the .db download) and those registered by output-renderer plugins (geojson,
+xlsx). Dots in table names and keys are tilde-encoded in Datasette's URLs (~2E), so a dot in
+the path is always the format's.
+
+Defaults for a table's downloads, unless the request sets them itself: `.geojson` gets
+`_labels=on` (datasette-geojson makes every column a property, and Datasette then gives a foreign
+key as {"value": ..., "label": ...}, so cities.geojson names each city's division and status);
+`.xlsx` gets `_size=max` (a spreadsheet wants every row, not the first page).
+"""
+
+import re
+from urllib.parse import parse_qsl, urlencode
+
+from datasette import hookimpl
+
+BUILT_IN = {"json", "csv", "db"}
+TABLE_DEFAULTS = {"geojson": ("_labels", "on"), "xlsx": ("_size", "max")}
+# /db.ext, /db/table.ext, /db/table/pk.ext
+FORMAT_PATH = re.compile(
+    r"^/(?P<database>[^/.]+)(?:/(?P<table>[^/.]+)(?:/[^/.]+)?)?\.(?P<ext>\w+)$")
+
+
+async def not_found(send, message):
+    body = message.encode("utf-8")
+    await send({"type": "http.response.start", "status": 404,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def with_default(scope, name, value):
+    """The scope with name=value added to its query string, unless it sets name already."""
+    query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+    if any(key == name for key, _ in query):
+        return scope
+    return dict(scope, query_string=urlencode(query + [(name, value)]).encode("latin-1"))
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    def wrap(app):
+        async def formats(scope, receive, send):
+            found = FORMAT_PATH.match(scope.get("path", "")) if scope["type"] == "http" else None
+            if not found or found["database"] not in datasette.databases:
+                return await app(scope, receive, send)
+            known = BUILT_IN | set(datasette.renderers)
+            if found["ext"] not in known:
+                listed = ", ".join(sorted(known))
+                message = f"no format .{found['ext']} here (there are {listed})\n"
+                return await not_found(send, message)
+            if found["ext"] in TABLE_DEFAULTS and found["table"]:
+                scope = with_default(scope, *TABLE_DEFAULTS[found["ext"]])
+            return await app(scope, receive, send)
+        return formats
+    return wrap

@@ -1,0 +1,27 @@
+"""A visitor takes the data away: the spreadsheet link of a table page, in headless Chromium."""
+
+import io
+
+from openpyxl import load_workbook
+
+from conftest import DB_NAME, SOURCE_CITIES
+
+
+def test_xlsx_link_downloads_a_spreadsheet_with_korean(page, server):
+    page.goto(f"{server}/{DB_NAME}/cities")
+    with page.expect_download() as download:
+        page.locator("p.export-links a", has_text="xlsx").click()
+    assert download.value.suggested_filename == "cities.xlsx"
+    with open(download.value.path(), "rb") as f:
+        sheet = load_workbook(io.BytesIO(f.read()), read_only=True).active
+    header, *rows = list(sheet.values)
+    assert len(rows) == SOURCE_CITIES
+    # Sinuiju's names, from source/korean-names.csv read by eye.
+    sinuiju = dict(zip(header, next(r for r in rows if r[header.index("name")] == "Sinuiju")))
+    assert (sinuiju["hangul"], sinuiju["hancha"]) == ("신의주", "新義州")
+
+
+def test_geojson_link_on_the_cities_page(page, server):
+    page.goto(f"{server}/{DB_NAME}/cities")
+    link = page.locator("p.export-links a", has_text="geojson")
+    assert link.get_attribute("href").startswith(f"/{DB_NAME}/cities.geojson")
