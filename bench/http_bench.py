@@ -27,7 +27,8 @@ BROTLI = (("Accept-Encoding", "br"),)
 # The page kinds a visitor opens, each answered from the cache after the first request.
 HIT_PAGES = [("home", "/"), ("database page (SQL editor)", f"/{DB}"),
              ("cities table page", f"/{DB}/cities"), ("city_list view page", f"/{DB}/city_list"),
-             ("row page", f"/{DB}/cities/pyongyang"), ("map (city_map query page)", f"/{DB}/city_map"),
+             ("row page", f"/{DB}/cities/pyongyang"),
+             ("map (city_map query page)", f"/{DB}/city_map"),
              ("charts page", "/-/dashboards/cities"),
              ("cities table JSON", f"/{DB}/cities.json?_shape=array"),
              ("Leaflet (static asset)",
@@ -55,7 +56,8 @@ uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="info", life
 SCALE_PAGES = [f"/{DB}/{name}?_size=28" for name in (
     "cities", "provinces", "statuses", "sort_keys", "notes", "provenance", "city_names",
     "city_list", "status_reconciliation", "province_totals")] + [
-    f"/{DB}/cities?founded_precision=year&_size=28", f"/{DB}/cities?province_id=south-pyongan&_size=28",
+    f"/{DB}/cities?founded_precision=year&_size=28",
+    f"/{DB}/cities?province_id=south-pyongan&_size=28",
     f"/{DB}/cities?status_id=city&_size=28", f"/{DB}/city_list?status=city&_size=28",
     f"/{DB}/city_names?writing_system=Hangul&_size=28"]
 # What the cluster map fetches (datasette-cluster-map 0.18.2 asks for one page of _size=max,

@@ -18,7 +18,8 @@ from helpers import sha256
 from server import running_server, write_inspect
 
 # One of each page kind, and the assets and JSON they load.
-PAGES = ["/", f"/{DB_NAME}", f"/{DB_NAME}/cities", f"/{DB_NAME}/city_list", f"/{DB_NAME}/cities/pyongyang",
+PAGES = ["/", f"/{DB_NAME}", f"/{DB_NAME}/cities", f"/{DB_NAME}/city_list",
+         f"/{DB_NAME}/cities/pyongyang",
          f"/{DB_NAME}/city_map", f"/{DB_NAME}.json?sql=select+1", "/-/dashboards/cities",
          f"/{DB_NAME}/cities.json?_shape=array", f"/{DB_NAME}/city_list.csv?_stream=on",
          "/-/static/table.js", "/-/static-plugins/datasette-cluster-map/datasette-cluster-map.js",
