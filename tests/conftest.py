@@ -84,7 +84,7 @@ def dist_path(db_path):
 
 
 @pytest.fixture(scope="session")
-def server(db_path):
+def server(db_path, dist_path):
     """Base URL of nkcities/serve.py serving the session's database (and its inspect file)."""
     with running_server(db_path, write_inspect(db_path)) as running:
         yield running.url
