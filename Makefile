@@ -64,8 +64,8 @@ serve: build
 
 test: $(INSTALLED) browser lighthouse nginx gdal $(CFFCONVERT)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
 	$(MAKE) image-test
+	$(BIN)/python -m pytest
 
 # Headless Chromium for the browser tests, curl for the README examples, and a CJK font so
 # Hangul and Hancha render in screenshots (Debian packages; CI runs as root, elsewhere sudo).
