@@ -75,9 +75,16 @@ def finished_rows(db_path):
     full-text indexes (external content: they hold no rows of their own)."""
     with closing(sqlite3.connect(db_path)) as db:
         tables = db.execute(TABLES).fetchall()
-        rows = {name: (ncol, db.execute(f"SELECT * FROM [{name}]").fetchall())
-                for name, ncol, kind in tables if kind == "table"}
+        rows = {name: stored_rows(db, name) for name, _, kind in tables if kind == "table"}
     return rows, [name for name, _, kind in tables if kind == "virtual"]
+
+
+def stored_rows(db, table):
+    """(column names, rows) of a table's stored columns: a generated column (cities.geometry)
+    is computed by SQLite and cannot be inserted."""
+    names = [row[1] for row in db.execute(f"PRAGMA table_xinfo([{table}])") if row[6] == 0]
+    columns = ", ".join(f"[{name}]" for name in names)
+    return names, db.execute(f"SELECT {columns} FROM [{table}]").fetchall()
 
 
 def raw_insert(finished, db_path):
@@ -88,8 +95,9 @@ def raw_insert(finished, db_path):
     start, cpu = time.perf_counter(), time.process_time()
     db = sqlite3.connect(db_path, isolation_level=None)
     db.executescript("BEGIN;\n" + SCHEMA.read_text(encoding="utf-8"))
-    for table, (ncol, table_rows) in rows.items():
-        db.executemany(f"INSERT INTO [{table}] VALUES ({', '.join('?' * ncol)})", table_rows)
+    for table, (names, table_rows) in rows.items():
+        columns, places = ", ".join(f"[{name}]" for name in names), ", ".join("?" * len(names))
+        db.executemany(f"INSERT INTO [{table}] ({columns}) VALUES ({places})", table_rows)
     for index in indexes:
         db.execute(f"INSERT INTO [{index}] ([{index}]) VALUES ('rebuild')")
     db.execute("COMMIT")
