@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from browser.pages import cells, run_sql
 from conftest import DB_NAME, SOURCE_CITIES, SOURCE_DIVISIONS, SOURCE_POPULATION, SOURCE_STATUSES
 
-# The README's table: 7 tables and 3 views (not the hidden search indexes).
+# The README's table: its tables and views (not the hidden search indexes).
 TABLES_AND_VIEWS = ["cities", "provinces", "statuses", "sort_keys", "notes", "provenance",
                     "city_names", "city_list", "status_reconciliation", "province_totals",
                     "contradictions", "contradiction_quotes", "contradiction_list",
