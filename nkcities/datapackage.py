@@ -136,6 +136,15 @@ def table_csv(db, table, order_by):
     return out.getvalue()
 
 
+PROVENANCE = ("license", "license_url", "source", "source_url")
+
+
+def inherited(metadata, entry):
+    """entry with the licence and source it does not name taken from the top level, key by key,
+    as Datasette shows them (Datasette.update_with_inherited_metadata)."""
+    return dict(entry, **{key: entry.get(key) or metadata[key] for key in PROVENANCE})
+
+
 def licenses(entry):
     name = entry["license"].replace(" ", "-")  # "CC BY-SA 4.0" -> the SPDX id "CC-BY-SA-4.0"
     return [{"name": name, "path": entry["license_url"], "title": entry["license"]}]
@@ -186,7 +195,7 @@ def sha256_hash(data):
 def geojson_file(db_path, name, metadata, files):
     """cities.geojson, as the server gives it, and its entry in the package."""
     data = files["cities.geojson"] = cities_geojson(db_path, name, metadata)
-    database = metadata["databases"][name]
+    database = inherited(metadata, metadata["databases"][name])
     return dict(geojson_resource(data), hash=sha256_hash(data), licenses=licenses(database),
                 sources=sources(database))
 
@@ -201,9 +210,10 @@ def data_tables(db):
 def package(db, name, metadata, db_path):
     """(datapackage dict, {file name: bytes}) for every table of the database, in schema order,
     then cities.geojson."""
-    database = metadata["databases"][name]
+    database = inherited(metadata, metadata["databases"][name])
     files = {}
-    resources = [resource(db, table, database.get("tables", {}).get(table, {}), files)
+    tables = database.get("tables", {})
+    resources = [resource(db, table, inherited(metadata, tables.get(table, {})), files)
                  for table in data_tables(db)]
     resources.append(geojson_file(db_path, name, metadata, files))
     descriptor = {"name": name, "title": database.get("title", metadata.get("title", name)),

@@ -4,9 +4,10 @@
   table's label column (metadata's `label_column`) as a link to the row's page, and
   Hangul and Hancha in lang="ko" (so the browser picks Korean glyphs); the `ko` filter does
   the same for text in templates.
-- extra_template_vars: column labels (`labels`), the site's description, a founding date in
-  words, and on a row page the row with the rows it links to and the rows that link to it,
-  found through the foreign keys (so no template depends on what a key looks like).
+- extra_template_vars: column labels (`labels`), the site's description, the licence and
+  source a canned query inherits, a founding date in words, and on a row page the row with
+  the rows it links to and the rows that link to it, found through the foreign keys (so no
+  template depends on what a key looks like).
 - Lean pages: the minified Leaflet where Leaflet is needed, no Leaflet on a dashboard that
   draws no map.
 All configuration is data in metadata.yml under `plugins: pages:`.
@@ -156,12 +157,22 @@ def draws_no_map(datasette):
                    for chart in (dashboard.get("charts") or {}).values())
 
 
+def inherited(datasette, metadata):
+    """A page's metadata with the licence, source and about link of the top level where it
+    names none: Datasette 0.65.5 fills them in on table and database pages, not on a canned
+    query's (query.html calls this)."""
+    filled = dict(metadata or {})
+    datasette.update_with_inherited_metadata(filled)
+    return filled
+
+
 @hookimpl(trylast=True)
 def extra_template_vars(template, database, table, view_name, request, datasette):
     variables = {
         "labels": config(datasette).get("labels", {}),
         "site_description": datasette.metadata("description"),
         "in_words": in_words,
+        "inherited": functools.partial(inherited, datasette),
         "dataset_version": VERSION,
         "tiles": datasette.plugin_config("datasette-cluster-map") or {},
         "datasette_leaflet_url": datasette.urls.static_plugins("datasette-leaflet", LEAFLET),

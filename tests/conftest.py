@@ -60,7 +60,10 @@ def metadata():
 
 
 @pytest.fixture(scope="session")
-def ds(db_path, metadata):
+def ds(db_path):
+    # metadata.yml read for it alone: a database or table page fills the licence and source it
+    # inherits into the dict Datasette was given (Datasette.update_with_inherited_metadata).
+    metadata = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
     return Datasette(immutables=[str(db_path)], metadata=metadata,
                      settings={"suggest_facets": False}, plugins_dir=str(ROOT / "plugins"))
 

@@ -131,15 +131,32 @@ def test_check_without_table_schema_form_is_quoted(descriptor):
     assert "date(founded) = founded" in description
 
 
-def test_descriptions_licence_and_sources_from_metadata(descriptor, metadata):
+CC_BY_SA = [{"name": "CC-BY-SA-4.0", "title": "CC BY-SA 4.0",
+             "path": "https://creativecommons.org/licenses/by-sa/4.0/"}]
+WIKIPEDIA = [{"title": 'Wikipedia, "List of cities in North Korea"',
+              "path": "https://en.wikipedia.org/wiki/List_of_cities_in_North_Korea"}]
+
+
+def test_licence_and_sources_per_resource(descriptor):
+    """metadata.yml says them once; the package names them on every resource: the top level's,
+    or a table's own source (sort_keys cites its own page)."""
+    assert (descriptor["licenses"], descriptor["sources"]) == (CC_BY_SA, WIKIPEDIA)
+    assert all(r["licenses"] == CC_BY_SA for r in descriptor["resources"])
+    assert resource(descriptor, "notes")["sources"] == WIKIPEDIA
+    assert resource(descriptor, "sort_keys")["sources"] == [{
+        "title": "source/sort-keys.csv, citing Wikipedia",
+        "path": "https://en.wikipedia.org/wiki/Special_cities_of_North_Korea"}]
+    cities = resource(descriptor, "cities")["sources"]
+    assert "GeoNames" in cities[0]["title"] and cities[0]["path"] == WIKIPEDIA[0]["path"]
+
+
+def test_descriptions_and_sources_from_metadata(descriptor, metadata):
     database = metadata["databases"][DB_NAME]
-    assert descriptor["licenses"] == [{"name": "CC-BY-SA-4.0", "title": "CC BY-SA 4.0",
-                                       "path": "https://creativecommons.org/licenses/by-sa/4.0/"}]
-    assert descriptor["sources"] == [{"title": database["source"], "path": database["source_url"]}]
     for r in (r for r in descriptor["resources"] if r["format"] == "csv"):  # not cities.geojson
         described = database["tables"][r["name"]]
         assert (r["title"], r["description"]) == (described["title"], described["description"])
-        assert r["sources"] == [{"title": described["source"], "path": described["source_url"]}]
+        assert r["sources"] == [{"title": described.get("source", metadata["source"]),
+                                 "path": described.get("source_url", metadata["source_url"])}]
         for name, f in fields(descriptor, r["name"]).items():
             assert f["description"].startswith(described["columns"][name]), (r["name"], name)
 

@@ -2,12 +2,13 @@
 
 import hashlib
 
+import pytest
 from playwright.sync_api import expect
 
 from browser.pages import cells, run_sql
 from conftest import DB_NAME, SOURCE_CITIES, SOURCE_DIVISIONS, SOURCE_POPULATION, SOURCE_STATUSES
 
-# The README's table: 7 tables and 3 views (not the hidden search indexes).
+# The README's table: its tables and views (not the hidden search indexes).
 TABLES_AND_VIEWS = ["cities", "provinces", "statuses", "sort_keys", "notes", "provenance",
                     "city_names", "city_list", "status_reconciliation", "province_totals",
                     "contradictions", "contradiction_quotes", "contradiction_list",
@@ -65,6 +66,27 @@ def test_canned_query(page, server, metadata):
     expect(page.locator("p", has_text="Data license").first).to_contain_text("CC BY-SA 4.0")
     assert cells(page, "city")[:3] == ["Pyongyang", "Hamhung", "Chongjin"]
     assert sum(int(text.replace(",", "")) for text in cells(page, "population_2008")) == SOURCE_POPULATION
+
+
+ARTICLE = "https://en.wikipedia.org/wiki/List_of_cities_in_North_Korea"
+
+
+@pytest.mark.parametrize("path, source, url", [
+    ("", 'Wikipedia, "List of cities in North Korea"', ARTICLE),
+    ("/notes", 'Wikipedia, "List of cities in North Korea"', ARTICLE),
+    ("/city_list", 'Wikipedia, "List of cities in North Korea"', ARTICLE),
+    ("/cities_per_division", 'Wikipedia, "List of cities in North Korea"', ARTICLE),
+    ("/sort_keys", "source/sort-keys.csv, citing Wikipedia",
+     "https://en.wikipedia.org/wiki/Special_cities_of_North_Korea"),
+    ("/city_map", "points from source/korean-names.csv", ARTICLE)])
+def test_every_page_shows_licence_and_source(page, server, path, source, url):
+    """metadata.yml says them once; the database, a table, a view and a canned query with none
+    of their own show the top level's, one with its own source shows that."""
+    page.goto(f"{server}/{DB_NAME}{path}")
+    line = page.locator("p", has_text="Data license").first
+    expect(line.locator("a", has_text="CC BY-SA 4.0")).to_have_attribute(
+        "href", "https://creativecommons.org/licenses/by-sa/4.0/")
+    expect(line.locator("a", has_text=source)).to_have_attribute("href", url)
 
 
 def test_db_download_is_the_build(page, server, db_path):
