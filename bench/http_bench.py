@@ -20,7 +20,7 @@ from pathlib import Path
 
 from bench.load import measure
 from bench.serve_bench import DB, FLOOR, PORT, cpu_seconds, project_database, start, stop, venv_env
-from tests.server import write_inspect
+from harness.server import write_inspect
 
 MISS = (("Cookie", "bench=miss"), ("Accept-Encoding", "br"))  # header pairs: jobs are dict keys
 BROTLI = (("Accept-Encoding", "br"),)

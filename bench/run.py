@@ -158,7 +158,7 @@ def fairness_section(fair):
              "The legitimate client (127.0.0.9, one keep-alive connection, `cities.json`) alone, "
              "then while four attackers (127.0.0.2 … 127.0.0.5, one connection each) send back "
              "to back the most expensive requests the limits allow: SQL stopped at 250 ms, and a "
-             "table page with 3 facets and a slow `_where` (tests/hostile_clients.py). Same run, "
+             "table page with 3 facets and a slow `_where` (harness/clients.py). Same run, "
              "same pinning. Target: median under attack ≤ 3× alone, 0 errors.", "",
              "| server | alone p50 ms | alone p99 ms | attacked p50 ms | attacked p99 ms "
              "| p50 ratio | errors | attacks answered | met |",

@@ -20,8 +20,8 @@ import yaml
 import build
 from bench.load import measure, percentile
 from nkcities.serve import load_config
-from tests import hostile_clients
-from tests.server import SERVE, free_port, write_inspect
+from harness import clients
+from harness.server import SERVE, free_port, write_inspect
 
 ROOT = Path(build.__file__).resolve().parent
 DB = "north-korea-cities"
@@ -198,9 +198,9 @@ def summarize(measured):
 
 def fairness(port, requests=300, seconds=15):
     """The legitimate client's figures alone, then beside the four attackers, in one run."""
-    alone = hostile_clients.summary(*hostile_clients.legitimate(port, DB, requests, seconds))
-    (latencies, errors), attacks = hostile_clients.under_attack(port, DB, requests, seconds)
-    return alone, hostile_clients.summary(latencies, errors), attacks
+    alone = clients.summary(*clients.legitimate(port, DB, requests, seconds))
+    (latencies, errors), attacks = clients.under_attack(port, DB, requests, seconds)
+    return alone, clients.summary(latencies, errors), attacks
 
 
 def run(folder, rounds, seconds, max_requests, concurrency, cpus=None):

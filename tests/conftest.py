@@ -11,7 +11,7 @@ from datasette.app import Datasette
 
 import build
 from nkcities import datapackage
-from server import running_server, write_inspect
+from harness.server import running_server, write_inspect
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source" / "list-of-cities-in-north-korea.txt"

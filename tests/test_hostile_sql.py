@@ -18,7 +18,7 @@ import pytest
 
 from conftest import DB_NAME, SOURCE, SOURCE_CITIES, run_build
 from figures import report
-from server import running_server, write_inspect
+from harness.server import running_server, write_inspect
 
 ANSWER_WITHIN_S = 2.0
 PEAK_RSS_MB = 300

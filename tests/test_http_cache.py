@@ -15,7 +15,7 @@ import httpx
 import pytest
 from conftest import DB_NAME, ROOT
 from helpers import sha256
-from server import running_server, write_inspect
+from harness.server import running_server, write_inspect
 
 # One of each page kind, and the assets and JSON they load.
 PAGES = ["/", f"/{DB_NAME}", f"/{DB_NAME}/cities", f"/{DB_NAME}/city_list",

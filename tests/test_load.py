@@ -16,7 +16,7 @@ import pytest
 
 from conftest import DB_NAME, SOURCE, SOURCE_CITIES, run_build
 from figures import report
-from server import running_server, write_inspect
+from harness.server import running_server, write_inspect
 
 SECONDS = float(os.environ.get("LOAD_SECONDS", "30"))
 CONNECTIONS = int(os.environ.get("LOAD_CONNECTIONS", "20"))

@@ -10,12 +10,12 @@ import subprocess
 import sys
 import time
 
-import hostile_clients as clients
+from harness import clients
 import pytest
 from click.testing import CliRunner
 from conftest import DB_NAME, ROOT, SOURCE, run_build
 from helpers import sha256
-from server import running_server, write_inspect
+from harness.server import running_server, write_inspect
 
 from nkcities import serve
 

@@ -15,13 +15,13 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
-import hostile_clients as clients
+from harness import clients
 import pytest
 import yaml
 from conftest import DB_NAME, ROOT, SOURCE, SOURCE_CITIES, run_build
 from figures import report
 from helpers import sha256
-from server import free_port, running_server, write_inspect
+from harness.server import free_port, running_server, write_inspect
 
 WITHIN_S = 1.0
 CONFIG = yaml.safe_load((ROOT / "serve.yml").read_text(encoding="utf-8"))

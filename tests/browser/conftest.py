@@ -26,8 +26,9 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 # The map's tile layer (metadata.yml) as a pattern; tests never fetch tiles from the network.
-TILE = re.compile(re.sub(r"\\\{\w\\\}", ".*", re.escape(yaml.safe_load(
-    (ROOT / "metadata.yml").read_text(encoding="utf-8"))["plugins"]["datasette-cluster-map"]["tile_layer"])))
+TILE_LAYER = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))[
+    "plugins"]["datasette-cluster-map"]["tile_layer"]
+TILE = re.compile(re.sub(r"\\\{\w\\\}", ".*", re.escape(TILE_LAYER)))
 BLANK_PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=")
 

@@ -49,7 +49,8 @@ def test_cities_by_status_listed_and_declared(page, server):
     counts = {(bar["Status"], bar["According to"]): int(bar["Cities"]) for bar in bars}
     assert {s: counts[s, "listed in the article"] for s in LISTED} == LISTED
     assert {s: counts[s, "declared by its summary table"] for s in DECLARED} == DECLARED
-    numbers = page.locator("#chart-cities-by-status svg .mark-text.role-mark text").all_text_contents()
+    numbers = page.locator(
+        "#chart-cities-by-status svg .mark-text.role-mark text").all_text_contents()
     assert sorted(map(int, numbers)) == sorted([*LISTED.values(), *DECLARED.values()])
 
 
@@ -59,5 +60,6 @@ def test_charts_fit_their_cards(page, server):
     for chart in ("population-by-division", "cities-by-status"):
         card = page.locator(f"#card-{chart}").bounding_box()
         svg = page.locator(f"#chart-{chart} svg").bounding_box()
-        assert svg["width"] > 200 and svg["x"] + svg["width"] <= card["x"] + card["width"] + 1, chart
+        assert svg["width"] > 200, chart
+        assert svg["x"] + svg["width"] <= card["x"] + card["width"] + 1, chart
         assert re.search(r"\w", page.locator(f"#card-{chart} .dashboard-card-title").inner_text())

@@ -19,7 +19,7 @@ import yaml
 
 from browser.conftest import ARTIFACTS, CHROMIUM, ROOT
 from browser.page_kinds import page_kinds
-from server import running_server, write_inspect
+from harness.server import running_server, write_inspect
 
 RUNNER = ROOT / "tests" / "browser" / "lighthouse.mjs"
 LIGHTHOUSE = ROOT / "node_modules" / "lighthouse"
@@ -33,7 +33,8 @@ def blank_tile(size=256):
         return struct.pack(">I", len(data)) + kind + data + struct.pack(
             ">I", zlib.crc32(kind + data))
     rows = b"".join(b"\x00" + b"\xff" * size for _ in range(size))  # filter 0, 8-bit grey
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 8, 0, 0, 0, 0))
+    header = struct.pack(">IIBBBBB", size, size, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
             + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 

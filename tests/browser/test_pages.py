@@ -43,7 +43,8 @@ def test_cities_page(page, server):
     provinces = page.locator("tbody td.col-province_id a").all_inner_texts()
     statuses = page.locator("tbody td.col-status_id a").all_inner_texts()
     assert len(set(provinces)) == SOURCE_DIVISIONS and "South Pyongan" in provinces
-    assert set(statuses) == {"direct-administered city", "special city", "special-level city", "city"}
+    assert set(statuses) == {"direct-administered city", "special city", "special-level city",
+                             "city"}
     for column, total in [("province_id", SOURCE_DIVISIONS), ("status_id", SOURCE_STATUSES)]:
         facet = page.locator(f".facet-info[data-column={column}]")
         expect(facet.locator(".facet-info-total")).to_have_text(str(total))
@@ -65,7 +66,8 @@ def test_canned_query(page, server, metadata):
     expect(page.locator("table.rows-and-columns tbody tr")).to_have_count(SOURCE_CITIES)
     expect(page.locator("p", has_text="Data license").first).to_contain_text("CC BY-SA 4.0")
     assert cells(page, "city")[:3] == ["Pyongyang", "Hamhung", "Chongjin"]
-    assert sum(int(text.replace(",", "")) for text in cells(page, "population_2008")) == SOURCE_POPULATION
+    populations = [int(text.replace(",", "")) for text in cells(page, "population_2008")]
+    assert sum(populations) == SOURCE_POPULATION
 
 
 ARTICLE = "https://en.wikipedia.org/wiki/List_of_cities_in_North_Korea"

@@ -74,7 +74,8 @@ def check_output(command, stdout, workdir, db_path):
         assert stdout.strip()
 
 
-@pytest.mark.parametrize("command, expected", COMMANDS, ids=[f"bash{i}" for i in range(len(COMMANDS))])
+@pytest.mark.parametrize("command, expected", COMMANDS,
+                         ids=[f"bash{i}" for i in range(len(COMMANDS))])
 def test_bash_example(server, workdir, db_path, command, expected):
     here = server.removeprefix("http://")
     result = subprocess.run(["bash", "-o", "pipefail", "-c", command.replace(PUBLISHED, here)],
@@ -92,4 +93,5 @@ def test_sql_example_in_the_browser(page, server, sql):
     expect(page.locator(".message-error")).to_have_count(0)
     expect(page.locator("table.rows-and-columns tbody tr").first).to_be_visible()
     if "population_2008" in sql:
-        assert sum(int(text.replace(",", "")) for text in cells(page, "population_2008")) == SOURCE_POPULATION
+        populations = [int(text.replace(",", "")) for text in cells(page, "population_2008")]
+        assert sum(populations) == SOURCE_POPULATION

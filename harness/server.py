@@ -1,6 +1,6 @@
 """The real server for tests and benchmarks: nkcities/serve.py with serve.yml, the one serve
 configuration that `make serve` uses, started on a free port of a loopback address with a
-memory guard. bench/ imports free_port and write_inspect from here too.
+memory guard.
 
     with running_server(db_path, write_inspect(db_path)) as server:
         httpx.get(server.url + "/-/versions.json")
