@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 from bench.load import measure
+from nkcities import target
 from bench.serve_bench import DB, FLOOR, PORT, cpu_seconds, project_database, start, stop, venv_env
 from harness.server import write_inspect
 
@@ -194,6 +195,8 @@ def scaled_database(folder, size):
     db = folder / "scaled" / f"{DB}.db"
     db.unlink(missing_ok=True)
     os.link(built, db)
+    # The build's record under the served name: nkcities/serve.py serves nothing without it.
+    target.sidecar(db).write_text(f"{target.sha256(db)}  {db.name}\n", encoding="utf-8")
     return db, write_inspect(db)
 
 
