@@ -19,9 +19,9 @@ import sys
 from pathlib import Path
 
 from bench.load import measure
-from nkcities import target
 from bench.serve_bench import DB, FLOOR, PORT, cpu_seconds, project_database, start, stop, venv_env
 from harness.server import write_inspect
+from nkcities import target
 
 MISS = (("Cookie", "bench=miss"), ("Accept-Encoding", "br"))  # header pairs: jobs are dict keys
 BROTLI = (("Accept-Encoding", "br"),)
