@@ -132,14 +132,16 @@ JOIN statuses ON statuses.id = cities.status_id;
 -- 250 ms limit). metadata.yml sorts the view's pages (sort_desc).
 
 -- The source disagrees with itself: the summary declares 1/3/0/25, the list holds 1/2/1/24.
+-- These two views count a city by its foreign key, which their indexes hold, not by cities.id:
+-- a text key is not in the index, so count(cities.id) read every city's row (317 ms at 100,000).
 CREATE VIEW status_reconciliation AS
 SELECT
     statuses.id,
     statuses.name AS status,
     statuses.declared_count,
-    count(cities.id) AS listed_count,
-    count(cities.id) - statuses.declared_count AS difference,
-    CASE WHEN count(cities.id) = statuses.declared_count
+    count(cities.status_id) AS listed_count,
+    count(cities.status_id) - statuses.declared_count AS difference,
+    CASE WHEN count(cities.status_id) = statuses.declared_count
         THEN 'agrees' ELSE 'disagrees' END AS verdict
 FROM statuses
 LEFT JOIN cities ON cities.status_id = statuses.id
@@ -151,7 +153,7 @@ SELECT
     provinces.id,
     provinces.name AS province,
     provinces.kind,
-    count(cities.id) AS cities,
+    count(cities.province_id) AS cities,
     sum(cities.population_2008) AS population_2008
 FROM provinces
 JOIN cities ON cities.province_id = provinces.id
