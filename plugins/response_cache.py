@@ -32,6 +32,8 @@ from pathlib import Path
 from datasette import hookimpl
 from datasette.plugins import get_plugins
 
+from nkcities.served_file import NotTheBuild, recorded_sha256
+
 MAX_BYTES = 16 * 2**20  # the whole cache: ~3 % of a 512 MiB container
 MAX_ENTRY = 512 * 2**10  # one response (as sent, compressed): the table page is ~12 kB
 ENTRY_OVERHEAD = 512  # bytes counted per entry for its key, tuples and dict slot
@@ -95,10 +97,10 @@ def credentials(scope):
 
 def recorded_hash(db):
     """The sha256 the build recorded beside the file, else the inspect file's hash."""
-    recorded = Path(f"{db.path}.sha256")
-    if recorded.is_file():
-        return recorded.read_text(encoding="utf-8").split()[0]
-    return db.hash
+    try:
+        return recorded_sha256(db.path)
+    except NotTheBuild:
+        return db.hash
 
 
 def files(*folders):

@@ -17,14 +17,14 @@ from urllib.parse import quote
 
 from harness import clients
 import pytest
-import yaml
 from conftest import DB_NAME, ROOT, SOURCE, SOURCE_CITIES, run_build
 from figures import report
 from helpers import sha256
 from harness.server import free_port, running_server, write_inspect
+from nkcities.serve import load_config
 
 WITHIN_S = 1.0
-CONFIG = yaml.safe_load((ROOT / "serve.yml").read_text(encoding="utf-8"))
+CONFIG = load_config()  # what the server under test reads
 LIMITS, UVICORN = CONFIG["requests"], CONFIG["uvicorn"]
 CHEAP = f"/{DB_NAME}/cities.json?_shape=array"
 
