@@ -20,6 +20,7 @@ import click
 import uvicorn
 import yaml
 from datasette.app import Datasette
+from datasette.plugins import pm
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from nkcities.served_file import NotTheBuild, verify
@@ -52,8 +53,17 @@ def open_files_to_hard_limit():
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
+def unload(plugins):
+    """Take installed plugins that this site does not use out of Datasette's plugin manager
+    (pluggy's public unregister): pip installs them as other plugins' dependencies."""
+    for name in plugins:
+        if pm.has_plugin(name):
+            pm.unregister(name=name)
+
+
 def datasette(config, db, inspect, overrides, metadata=ROOT / "metadata.yml"):
     settings = {**config["settings"], **overrides}
+    unload(config.get("unloaded_plugins", []))
     return Datasette(
         immutables=[str(db)], inspect_data=yaml.safe_load(Path(inspect).read_text()),
         metadata=yaml.safe_load(Path(metadata).read_text(encoding="utf-8")),

@@ -1,9 +1,6 @@
 """The pages a person reads: what the templates in templates/ need beyond Datasette's context.
 
-- render_cell: thousands separators in the columns named under `plugins: pages: grouped`, a
-  table's label column (metadata's `label_column`) as a link to the row's page, and
-  Hangul and Hancha in lang="ko" (so the browser picks Korean glyphs); the `ko` filter does
-  the same for text in templates.
+- A synchronous Jinja twin for the big parts of a page (`sync_include`).
 - extra_template_vars: column labels (`labels`), the site's description, the licence and
   source a canned query inherits, a founding date in words, and on a row page the row with
   the rows it links to and the rows that link to it, found through the foreign keys (so no
@@ -16,13 +13,13 @@ All configuration is data in metadata.yml under `plugins: pages:`.
 import calendar
 import functools
 import json
-import re
 import tomllib
 from pathlib import Path
 
 from datasette import hookimpl
 from datasette.utils import path_from_row_pks, tilde_decode, tilde_encode
-from markupsafe import Markup, escape
+from jinja2 import pass_context
+from markupsafe import Markup
 
 CONFIG = "pages"
 PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
@@ -36,57 +33,16 @@ def config(datasette):
     return datasette.plugin_config(CONFIG) or {}
 
 
-@functools.lru_cache(maxsize=8)
-def grouped(datasette):
-    """The columns with thousands separators, once per Datasette: render_cell runs per cell."""
-    return frozenset(config(datasette).get("grouped", []))
-
-
-# Hangul syllables and jamo, and CJK ideographs (Hancha), with the spaces and · between them.
-KOREAN = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3\u4e00-\u9fff\uf900-\ufaff]"
-                    r"(?:[\s·]*[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3\u4e00-\u9fff\uf900-\ufaff])*")
-
-
-def ko(text):
-    """text (escaped unless it is Markup) with each run of Korean in <span lang="ko">."""
-    text = escape(text if text is not None else "")
-    return Markup(KOREAN.sub(lambda match: f'<span lang="ko">{match.group(0)}</span>', text))
-
-
 @hookimpl
 def prepare_jinja2_environment(env):
-    env.filters["ko"] = ko
+    # Datasette renders in Jinja's async mode, which costs about 2 µs for every piece of
+    # output: a big page body is rendered by a synchronous twin (same loader and filters).
+    synchronous = env.overlay(enable_async=False, cache_size=50)
 
-
-@functools.lru_cache(maxsize=64)
-def label_column(datasette, database, table):
-    return datasette.table_metadata(database, table).get("label_column")
-
-
-PRIMARY_KEYS = {}  # (database, table): its primary keys; the database is served immutable
-
-
-def link_to_row(row, value, table, database, datasette):
-    """The row's label as a link to its page: a reader clicks the name, not the key."""
-    async def link():
-        key = (id(datasette), database, table)
-        if key not in PRIMARY_KEYS:
-            PRIMARY_KEYS[key] = await datasette.get_database(database).primary_keys(table)
-        pks = PRIMARY_KEYS[key]
-        href = datasette.urls.row(database, table, path_from_row_pks(row, pks, not pks))
-        return Markup(f'<a href="{escape(href)}">{ko(value)}</a>')
-    return link
-
-
-@hookimpl
-def render_cell(row, value, column, table, database, datasette):
-    if isinstance(value, int) and column in grouped(datasette):
-        return f"{value:,}"
-    if not isinstance(value, str):
-        return None
-    if table and column == label_column(datasette, database, table):
-        return link_to_row(row, value, table, database, datasette)
-    return ko(value) if KOREAN.search(value) else None
+    @pass_context
+    def sync_include(context, name):
+        return Markup(synchronous.get_template(name).render(context.get_all()))
+    env.globals["sync_include"] = sync_include
 
 
 def in_words(date, precision):
