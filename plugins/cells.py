@@ -60,18 +60,20 @@ def row_path(cells, pks):
 def table_rows(datasette, rows, database, table, pks):
     """The <tr>s of a table or row page (Datasette's display_rows)."""
     grouped_columns, label = grouped(datasette), label_column(datasette, database, table)
+    opened = {}  # column: the start of its <td>, made once per column
     lines = []
     for row in rows:
         cells = []
         for cell in row:
             column, raw = cell["column"], cell["raw"]
+            if column not in opened:
+                opened[column] = f'<td class="col-{to_css_class(column)} type-'
             if column == label and isinstance(raw, str):
                 href = datasette.urls.row(database, table, row_path(row.cells, pks))
                 html = f'<a href="{escape(href)}">{ko(raw)}</a>'
             else:
                 html = shown(column, raw, cell["value"], grouped_columns)
-            cells.append(f'<td class="col-{to_css_class(column)} type-{cell["value_type"]}">'
-                         f"{html}</td>")
+            cells.append(f'{opened[column]}{cell["value_type"]}">{html}</td>')
         lines.append(f"<tr>{''.join(cells)}</tr>")
     return Markup("\n".join(lines))
 

@@ -3,7 +3,6 @@ with plugins/compression.py, response_cache.py and db_download.py)."""
 
 import contextlib
 import gzip
-import importlib.util
 import re
 import shutil
 import sqlite3
@@ -13,8 +12,8 @@ from urllib.parse import quote
 import brotli
 import httpx
 import pytest
-from conftest import DB_NAME, ROOT
-from helpers import sha256
+from conftest import DB_NAME
+from helpers import plugin, sha256
 from harness.server import running_server, write_inspect
 
 # One of each page kind, and the assets and JSON they load.
@@ -155,10 +154,7 @@ def test_etag_follows_the_recorded_hash(db_path, tmp_path):
 
 
 def test_the_cache_stays_within_its_bytes():
-    spec = importlib.util.spec_from_file_location("response_cache",
-                                                  ROOT / "plugins" / "response_cache.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = plugin("response_cache")
     entries = module.Entries(100_000)
     for n in range(100):
         entries.put(n, (200, [(b"etag", b'"x"')], bytes(5_000)))
