@@ -11,6 +11,7 @@ Defaults for a table's downloads, unless the request sets them itself: `.geojson
 `_labels=on` (datasette-geojson makes every column a property, and Datasette then gives a foreign
 key as {"value": ..., "label": ...}, so cities.geojson names each city's division and status);
 `.xlsx` gets `_size=max` (a spreadsheet wants every row, not the first page).
+GeoJSON goes out as application/geo+json (RFC 7946), not datasette-geojson's application/json.
 """
 
 import re
@@ -20,6 +21,7 @@ from datasette import hookimpl
 
 BUILT_IN = {"json", "csv", "db"}
 TABLE_DEFAULTS = {"geojson": ("_labels", "on"), "xlsx": ("_size", "max")}
+MEDIA_TYPES = {"geojson": b"application/geo+json"}  # registered types the renderers do not send
 # /db.ext, /db/table.ext, /db/table/pk.ext
 FORMAT_PATH = re.compile(
     r"^/(?P<database>[^/.]+)(?:/(?P<table>[^/.]+)(?:/[^/.]+)?)?\.(?P<ext>\w+)$")
@@ -41,6 +43,16 @@ def with_default(scope, name, value):
     return dict(scope, query_string=urlencode(query + [(name, value)]).encode("latin-1"))
 
 
+def typed(send, media_type):
+    """send, with a successful response's content-type set to media_type."""
+    async def send_typed(message):
+        if message["type"] == "http.response.start" and message["status"] == 200:
+            kept = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"content-type"]
+            message = dict(message, headers=[*kept, (b"content-type", media_type)])
+        await send(message)
+    return send_typed
+
+
 @hookimpl
 def asgi_wrapper(datasette):
     def wrap(app):
@@ -55,6 +67,8 @@ def asgi_wrapper(datasette):
                 return await not_found(send, message)
             if found["ext"] in TABLE_DEFAULTS and found["table"]:
                 scope = with_default(scope, *TABLE_DEFAULTS[found["ext"]])
+            if found["ext"] in MEDIA_TYPES:
+                send = typed(send, MEDIA_TYPES[found["ext"]])
             return await app(scope, receive, send)
         return formats
     return wrap

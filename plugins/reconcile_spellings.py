@@ -9,6 +9,9 @@ it, so a spelling is a candidate when it equals the query up to case, breves and
 is one edit away from it. datasette-reconcile then gives `match: true` to the spellings equal to
 the query up to case, and ranks the rest by similarity.
 
+A city matching in several spellings (Pyongyang, P'yŏngyang) would be listed once per
+spelling: each answer keeps a city's best-scored candidate only.
+
 Two more things OpenRefine needs, by public hooks:
 - the manifest's view URL is datasette-reconcile's row URL of the view, /<db>/city_spellings/<id>
   (absolute, from the request's host); views have no row pages, so that route redirects to the
@@ -16,6 +19,7 @@ Two more things OpenRefine needs, by public hooks:
 - a GET with `callback=` (OpenRefine's JSONP) gets `callback(<json>)` as JavaScript.
 """
 
+import json
 import re
 import unicodedata
 from functools import lru_cache
@@ -68,18 +72,46 @@ def register_routes():
     return [(rf"^/(?P<database>[^/]+)/{VIEW}/(?P<key>[^/.]+)$", city_page)]
 
 
+def is_reconcile(scope):
+    return scope["type"] == "http" and RECONCILE_PATH.match(scope["path"]) is not None
+
+
 def jsonp_callback(scope):
-    if scope["type"] != "http" or scope["method"] != "GET":
-        return None
-    if not RECONCILE_PATH.match(scope["path"]):
+    if scope["method"] != "GET":
         return None
     callback = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("callback", [""])[0]
     return callback if CALLBACK.match(callback) else None
 
 
-async def send_as_jsonp(app, scope, receive, send, callback):
-    """Run app, then send its whole JSON body wrapped as callback(...); as JavaScript."""
-    start, chunks = {}, []
+def one_per_city(answer):
+    """Each list of candidates (per query, or a suggest answer's) with one candidate per id:
+    the best-scored, in datasette-reconcile's order otherwise."""
+    lists = [answer] + [value for value in answer.values() if isinstance(value, dict)]
+    for holder in lists:
+        if isinstance(holder.get("result"), list):
+            seen, kept = set(), []
+            for candidate in sorted(holder["result"], key=lambda c: -(c.get("score") or 0)):
+                if candidate.get("id") not in seen:
+                    seen.add(candidate.get("id"))
+                    kept.append(candidate)
+            holder["result"] = kept
+    return answer
+
+
+def deduplicated(body):
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        return body
+    if not isinstance(answer, dict):
+        return body
+    return json.dumps(one_per_city(answer), ensure_ascii=False).encode("utf-8")
+
+
+async def send_rewritten(app, scope, receive, send):
+    """Run app, then send its whole JSON body with one candidate per city, wrapped as
+    callback(...); as JavaScript when OpenRefine asks for JSONP."""
+    start, chunks, callback = {}, [], jsonp_callback(scope)
 
     async def keep(message):
         if message["type"] == "http.response.start":
@@ -88,11 +120,16 @@ async def send_as_jsonp(app, scope, receive, send, callback):
             chunks.append(message.get("body", b""))
 
     await app(scope, receive, keep)
-    body = callback.encode() + b"(" + b"".join(chunks) + b");"
+    body, dropped = b"".join(chunks), [b"content-length"]
+    if start.get("status", 200) == 200:
+        body = deduplicated(body)
+    if callback:
+        body, dropped = callback.encode() + b"(" + body + b");", [*dropped, b"content-type"]
     headers = [(name, value) for name, value in start.get("headers", [])
-               if name.lower() not in (b"content-type", b"content-length")]
-    headers += [(b"content-type", b"application/javascript; charset=utf-8"),
-                (b"content-length", str(len(body)).encode())]
+               if name.lower() not in dropped]
+    if callback:
+        headers.append((b"content-type", b"application/javascript; charset=utf-8"))
+    headers.append((b"content-length", str(len(body)).encode()))
     await send({"type": "http.response.start", "status": start.get("status", 200),
                 "headers": headers})
     await send({"type": "http.response.body", "body": body})
@@ -101,10 +138,9 @@ async def send_as_jsonp(app, scope, receive, send, callback):
 @hookimpl
 def asgi_wrapper(datasette):
     def wrap(app):
-        async def jsonp(scope, receive, send):
-            callback = jsonp_callback(scope)
-            if callback is None:
+        async def reconciled(scope, receive, send):
+            if not is_reconcile(scope):
                 return await app(scope, receive, send)
-            return await send_as_jsonp(app, scope, receive, send, callback)
-        return jsonp
+            return await send_rewritten(app, scope, receive, send)
+        return reconciled
     return wrap

@@ -56,7 +56,9 @@ def test_ogrinfo_reads_the_db(db_path):
 
 
 def test_dist_geojson_is_the_served_one(server, dist_path):
-    served = httpx.get(f"{server}/north-korea-cities/cities.geojson").content
+    response = httpx.get(f"{server}/north-korea-cities/cities.geojson")
+    assert response.headers["content-type"] == "application/geo+json"  # RFC 7946
+    served = response.content
     assert (dist_path / "cities.geojson").read_bytes() == served
     resources = json.loads((dist_path / "datapackage.json").read_text())["resources"]
     entry = next(r for r in resources if r["path"] == "cities.geojson")

@@ -149,6 +149,14 @@ def test_misspelling_gets_the_right_city_first(reconcile, key):
         assert not any(c["match"] for c in candidates), text
 
 
+def test_a_city_is_one_candidate_whatever_its_spellings(reconcile, key):
+    # "pyongyang" is the English name and, folded, the MR P'yŏngyang: two rows of city_spellings.
+    candidates = reconcile_all(reconcile, ["pyongyang", "P'yŏngyang", "Pyeongyang"])
+    for text, found in candidates.items():
+        assert [c["id"] for c in found] == [key["Pyongyang"]], (text, found)
+        assert found[0]["match"] is True, text
+
+
 def test_no_candidate_for_another_place(reconcile):
     assert reconcile_all(reconcile, ["Seoul", "London", "서울"]) == {
         "Seoul": [], "London": [], "서울": []}

@@ -1,12 +1,13 @@
 """What a visitor sees, in headless Chromium against the real server."""
 
-import hashlib
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from browser.pages import cells, run_sql
 from conftest import DB_NAME, SOURCE_CITIES, SOURCE_DIVISIONS, SOURCE_POPULATION, SOURCE_STATUSES
+from helpers import sha256
 
 # The README's table: its tables and views (not the hidden search indexes).
 TABLES_AND_VIEWS = ["cities", "provinces", "statuses", "sort_keys", "notes", "provenance",
@@ -96,5 +97,4 @@ def test_db_download_is_the_build(page, server, db_path):
     with page.expect_download() as download:
         page.locator("p.download-sqlite a").click()
     assert download.value.suggested_filename == f"{DB_NAME}.db"
-    downloaded = hashlib.sha256(open(download.value.path(), "rb").read()).hexdigest()
-    assert downloaded == hashlib.sha256(db_path.read_bytes()).hexdigest()
+    assert sha256(Path(download.value.path())) == sha256(db_path)

@@ -4,7 +4,6 @@ Every line of a ```bash block is a command (a following `# => TEXT` line is its 
 every ```sql block is typed into the SQL editor in the browser.
 """
 
-import hashlib
 import json
 import re
 import shutil
@@ -18,6 +17,7 @@ from playwright.sync_api import expect
 from browser.conftest import ROOT
 from browser.pages import cells, run_sql
 from conftest import SOURCE_POPULATION
+from helpers import sha256
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 PUBLISHED = "127.0.0.1:8001"  # where `make serve` listens, as the README says
@@ -66,8 +66,7 @@ def check_output(command, stdout, workdir, db_path):
     """Without a `# =>` line: a download is the built file, JSON parses, nothing is empty."""
     download = re.match(r"curl -o (\S+)", command)
     if download:
-        saved = (workdir / download.group(1)).read_bytes()
-        assert hashlib.sha256(saved).digest() == hashlib.sha256(db_path.read_bytes()).digest()
+        assert sha256(workdir / download.group(1)) == sha256(db_path)
     elif ".json?" in command:
         assert json.loads(stdout)
     else:
