@@ -33,7 +33,8 @@ OWN_WORK = ("import sys, time\nfrom nkcities import pipeline, resolve\n"
 # Tables and full-text indexes, in schema.sql's order (shadow tables are the indexes' own).
 TABLES = """SELECT t.name, t.ncol, t.type FROM pragma_table_list AS t
     JOIN sqlite_master AS m ON m.name = t.name AND m.type = 'table'
-    WHERE t.schema = 'main' AND t.type IN ('table', 'virtual') ORDER BY m.rowid"""
+    WHERE t.schema = 'main' AND t.type IN ('table', 'virtual') AND t.name NOT LIKE 'sqlite_%'
+    ORDER BY m.rowid"""  # not sqlite_stat1 (the build's ANALYZE): raw_insert's schema has none
 
 
 def timed(command):

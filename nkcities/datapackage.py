@@ -4,7 +4,8 @@ Everything comes from the database itself, read with sqlite-utils' introspection
 indexes, foreign keys and the CHECK constraints of schema.sql, `table.column_checks`) and from
 metadata.yml (titles, descriptions, licence, sources): there is no second copy of the schema.
 A CHECK that has no Table Schema form is not dropped: it is quoted in the field's description.
-Output is deterministic: rows in primary-key order, keys in schema order, no timestamps.
+Output is deterministic: rows in primary-key order (a view's: see page_order), keys in schema
+order, no timestamps.
 Imports neither the build nor its libraries.
 """
 
@@ -172,11 +173,23 @@ def view_schema(db, view, described):
                        for c in db[view].columns]}
 
 
+def page_order(db, view, described):
+    """A view's rows in the view's own ORDER BY, else in its pages' (metadata.yml's sort or
+    sort_desc), then by its first column: not in whatever order SQLite's plan gives."""
+    if "sort" not in described and "sort_desc" not in described:
+        return []
+    first = db[view].columns[0].name
+    key = (f"[{described['sort']}]" if "sort" in described
+           else f"[{described['sort_desc']}] DESC")
+    return [key, f"[{first}]"]
+
+
 def resource(db, table, described, files):
     if not described.get("description"):
         raise ValueError(f"table {table!r} has no description in the metadata")
-    if table in db.view_names():  # rows in the view's own ORDER BY
-        schema, text = view_schema(db, table, described), table_csv(db, table, [])
+    if table in db.view_names():
+        schema, text = view_schema(db, table, described), table_csv(db, table, page_order(
+            db, table, described))
     else:
         schema, primary_key = table_schema(db[table], described)
         text = table_csv(db, table, [f"[{c}]" for c in primary_key] or ["rowid"])
@@ -201,10 +214,12 @@ def geojson_file(db_path, name, metadata, files):
 
 
 def data_tables(db):
-    """Tables in schema order, without the FTS5 search indexes (built from the tables), then
-    the views, whose descriptions the tables' point to (status_reconciliation)."""
+    """Tables in schema order, without the FTS5 search indexes (built from the tables) or
+    SQLite's own (sqlite_stat1, of the build's ANALYZE), then the views, whose descriptions the
+    tables' point to (status_reconciliation)."""
     index = {row[1] for row in db.execute("PRAGMA table_list") if row[2] in ("virtual", "shadow")}
-    return [name for name in db.table_names() if name not in index] + db.view_names()
+    return [name for name in db.table_names()
+            if name not in index and not name.startswith("sqlite_")] + db.view_names()
 
 
 def package(db, name, metadata, db_path):

@@ -1,5 +1,5 @@
 """Load plain rows into SQLite with sqlite-utils: schema.sql first (the single truth for the
-tables), then each table's rows, the full-text indexes rebuilt, VACUUM. One transaction."""
+tables), then each table's rows, the full-text indexes rebuilt, ANALYZE, VACUUM. One transaction."""
 
 from pathlib import Path
 
@@ -25,6 +25,9 @@ def write(path, tables):
                 if table == "city_names":
                     for index in FTS:
                         db[index].rebuild_fts()
+        # sqlite_stat1: how many rows each index value holds, so that SQLite counts a facet or a
+        # view through the index that covers it (schema.sql says which and by how much).
+        db.conn.execute("ANALYZE")
         db.conn.execute("COMMIT")
         db.vacuum()
     finally:

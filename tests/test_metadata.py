@@ -13,10 +13,12 @@ WIKIPEDIA = ("CC BY-SA 4.0", "https://creativecommons.org/licenses/by-sa/4.0/",
 
 def tables_and_columns(db):
     """Tables and views; not the FTS5 search indexes (virtual tables) or their shadow tables
-    (SQLite's own storage of an index): Datasette hides them, they hold no data of their own."""
+    (SQLite's own storage of an index), nor sqlite_stat1 (the build's ANALYZE): Datasette hides
+    them, they hold no data of their own."""
     index = {row[1] for row in db.execute("PRAGMA table_list") if row[2] in ("virtual", "shadow")}
     names = [row[0] for row in db.execute(
-        "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name")
+        "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')"
+        " AND name NOT LIKE 'sqlite_%' ORDER BY name")
         if row[0] not in index]
     # table_xinfo: generated columns too (cities.geometry), not a virtual table's hidden ones.
     return {name: [row[1] for row in db.execute(f"PRAGMA table_xinfo([{name}])") if row[6] != 1]

@@ -18,10 +18,11 @@ def fetch(url, headers=None):
 
 
 def tables_and_views(db):
-    """Not the FTS5 search indexes, which Datasette hides."""
+    """Not the FTS5 search indexes or sqlite_stat1 (the build's ANALYZE): Datasette hides them."""
     index = {row[1] for row in db.execute("PRAGMA table_list") if row[2] in ("virtual", "shadow")}
     return [row[0] for row in db.execute(
-        "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name")
+        "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')"
+        " AND name NOT LIKE 'sqlite_%' ORDER BY name")
         if row[0] not in index]
 
 
