@@ -174,8 +174,9 @@ def view_schema(db, view, described):
 
 
 def page_order(db, view, described):
-    """A view's rows in the view's own ORDER BY, else in its pages' (metadata.yml's sort or
-    sort_desc), then by its first column: not in whatever order SQLite's plan gives."""
+    """The ORDER BY of a view's CSV: its pages' order where metadata.yml sorts it (sort or
+    sort_desc, then its first column), not whatever order SQLite's plan gives; else none, and
+    the view's own ORDER BY holds."""
     if "sort" not in described and "sort_desc" not in described:
         return []
     first = db[view].columns[0].name
