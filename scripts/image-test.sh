@@ -10,16 +10,10 @@ NAME=north-korea-cities-image-test-$$
 PODMAN=(podman --runtime runc)
 start=$SECONDS
 
-# Podman's default ulimits cannot be set inside this kind of machine (a container itself).
-CONF=/etc/containers/containers.conf
-if [ ! -e "$CONF" ]; then
-    mkdir -p "$(dirname "$CONF")"
-    printf '[containers]\ndefault_ulimits = []\n' >"$CONF"
-elif ! grep -q '^default_ulimits' "$CONF"; then
-    echo "image-test: $CONF has no default_ulimits; add 'default_ulimits = []' under [containers]" >&2
-    exit 1
-fi
-
+status=0
+scripts/podman-ready.sh image-test || status=$?
+[ "$status" = 2 ] && exit 0
+[ "$status" = 0 ] || exit "$status"
 scripts/base-image.sh
 
 cleanup() {
