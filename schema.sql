@@ -247,7 +247,12 @@ CREATE TABLE status_changes (
     source_line INTEGER NOT NULL CHECK (source_line > 0),  -- of the article
     quote TEXT NOT NULL CHECK (length(quote) > 0)  -- the words of that line that state it
 );
+-- city_id: a city's page lists its changes, and as_of looks up each city's latest. The two
+-- faceted columns, each with the other, like cities' (at 100,000 cities, in sqlite3, each facet
+-- count 20-24 ms -> 4-5 ms).
 CREATE INDEX status_changes_city_id ON status_changes(city_id);
+CREATE INDEX status_changes_change ON status_changes(change, date_precision);
+CREATE INDEX status_changes_date_precision ON status_changes(date_precision, change);
 
 -- Every way of writing each city's name, one row per writing system, for search.
 -- Keyed by city and writing system, so that its rows keep their keys and URLs as cities come and
