@@ -95,6 +95,11 @@ def test_rasons_page_shows_its_timeline(server):
     assert items == ["2004", "5 January 2010", "2010"]
     assert "Rason was annexed into North Hamgyong Province in 2004" in history
     assert "but was later promoted back to special city in 2010" in history
+    # What the changes point to, by name (the status's and the division's), linked by key.
+    assert ('then a <a href="/north-korea-cities/statuses/city">city</a> in '
+            '<a href="/north-korea-cities/provinces/north-hamgyong">North Hamgyong</a>') in history
+    assert ('before, a <a href="/north-korea-cities/statuses/special-city">special city</a>'
+            in history)
 
 
 def test_a_page_shows_no_timeline_where_the_article_gives_only_the_founding(server):
