@@ -30,12 +30,15 @@ FILE = click.Path(exists=True, dir_okay=False)
 @click.option("--contradictions", "contradictions_path", default=str(DEFAULTS.contradictions),
               show_default=True, type=FILE,
               help="Where the article contradicts itself, each side quoted by line.")
+@click.option("--changes", "changes_path", default=str(DEFAULTS.changes), show_default=True,
+              type=FILE, help="The changes of status the article's notes state, quoted by line.")
 @click.option("--check", is_flag=True,
               help="Validate SOURCE and every supplement; write no database.")
-def main(source, db_path, names_path, overrides_path, contradictions_path, check):
+def main(source, db_path, names_path, overrides_path, contradictions_path, changes_path,
+         check):
     """Build the North Korean cities database from SOURCE."""
     inputs = DEFAULTS._replace(source=source, names=names_path, overrides=overrides_path,
-                               contradictions=contradictions_path)
+                               contradictions=contradictions_path, changes=changes_path)
     with one_line_errors(db_path):
         cities, divisions, statuses, population = build(None if check else db_path, inputs)
     click.echo(f"{cities} cities, {divisions} divisions, {statuses} statuses, "

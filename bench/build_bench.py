@@ -16,7 +16,7 @@ import time
 from contextlib import closing
 from pathlib import Path
 
-from bench.generate import CONTRADICTIONS_NONE, make_source, make_supplement
+from bench.generate import CHANGES_NONE, CONTRADICTIONS_NONE, make_source, make_supplement
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source" / "list-of-cities-in-north-korea.txt"
@@ -116,10 +116,13 @@ def scaling(folder, sizes, repeat):
         names.write_text(make_supplement(size), encoding="utf-8")
         none = folder / "contradictions.yml"
         none.write_text(CONTRADICTIONS_NONE, encoding="utf-8")
+        no_changes = folder / "status-changes.csv"
+        no_changes.write_text(CHANGES_NONE, encoding="utf-8")
         builds, raws = [], []
         for _ in range(repeat):
             builds.append(timed(build_command(source, db, "--names", names,
-                                              "--contradictions", none)))
+                                              "--contradictions", none,
+                                              "--changes", no_changes)))
             raws.append(raw_insert(finished_rows(db), folder / "raw.db"))
         results[size] = {"build": medians(builds), "raw": medians(raws)}
     return results

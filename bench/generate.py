@@ -12,7 +12,7 @@ divisions and cities the generated source names, and adds one row per generated 
 and Hancha written syllable by syllable, McCune-Reischauer as ko-pron writes the Hangul (which
 the build's cross-check expects), a point inside North Korea's bounding box, no geonameid. The
 article's contradictions (source/contradictions.yml) do not hold for a generated source: build
-it with an empty list (CONTRADICTIONS_NONE).
+it with an empty list (CONTRADICTIONS_NONE), and with no status changes (CHANGES_NONE).
 
     .venv/bin/python -m bench.generate 10000 --names /tmp/names-10000.csv > /tmp/cities-10000.txt
 """
@@ -26,7 +26,7 @@ from pathlib import Path
 import click
 from ko_pron import romanise
 
-from nkcities import article, geo, resolve, supplements
+from nkcities import article, geo, history, resolve, supplements
 
 DEFAULTS = resolve.Inputs()
 
@@ -47,6 +47,8 @@ NAMES = len(ROMAN) ** 4  # 810,000 distinct names
 SCRAMBLE = 7919  # a prime coprime with NAMES, so i -> i * SCRAMBLE % NAMES is one-to-one
 CITATION = "https://en.wikipedia.org/wiki/Synthetic_data"  # generated, not taken from anywhere
 CONTRADICTIONS_NONE = "[]\n"  # the contradictions file of a generated source: none
+# The status changes file of a generated source: none (its notes name cities it may not list).
+CHANGES_NONE = ",".join(history.HEADER) + "\n"
 
 
 def syllables(i):

@@ -186,14 +186,17 @@ def scaled_database(folder, size):
     applies), with its inspect file: bench/build_bench.py's scaling leaves it in folder."""
     built = folder / f"cities-{size}.db"
     if not built.exists():
-        from bench.build_bench import (CONTRADICTIONS_NONE, build_command, make_source,
-                                       make_supplement, timed)
+        from bench.build_bench import (CHANGES_NONE, CONTRADICTIONS_NONE, build_command,
+                                       make_source, make_supplement, timed)
         source, names = folder / f"cities-{size}.txt", folder / f"names-{size}.csv"
         none = folder / "contradictions.yml"  # the article's do not hold for a generated source
         source.write_text(make_source(size), encoding="utf-8")
         names.write_text(make_supplement(size), encoding="utf-8")
         none.write_text(CONTRADICTIONS_NONE, encoding="utf-8")
-        timed(build_command(source, built, "--names", names, "--contradictions", none))
+        no_changes = folder / "status-changes.csv"
+        no_changes.write_text(CHANGES_NONE, encoding="utf-8")
+        timed(build_command(source, built, "--names", names, "--contradictions", none,
+                            "--changes", no_changes))
     (folder / "scaled").mkdir(exist_ok=True)
     db = folder / "scaled" / f"{DB}.db"
     db.unlink(missing_ok=True)

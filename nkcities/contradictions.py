@@ -1,7 +1,9 @@
 """source/contradictions.yml: where the article contradicts itself or another source, quoted.
 
 Each quote is cited as PATH:LINE, a file the build reads and a line of it; the quote must be
-found on that line, or the build fails with the contradictions file's PATH:LINE:. Returns
+found on that line, or the build fails with the contradictions file's PATH:LINE:. A contradiction
+of the article with a cited outside source quotes that source by its https:// URL instead, which
+the build cannot fetch: the sentence is as the page said when it was read. Returns
 plain rows for the contradictions and contradiction_quotes tables; knows no SQLite.
 """
 
@@ -14,16 +16,18 @@ import yaml
 from nkcities.csvfile import decode
 from nkcities.errors import InputError, in_file
 
-KINDS = ("the article against itself", "one source against another")
+OUTSIDE = "the article against a cited outside source"
+KINDS = ("the article against itself", "one source against another", OUTSIDE)
 KEYS = {"topic", "kind", "one side", "other side", "the database keeps"}
 SIDES = {"one side": 1, "other side": 2}
 REFERENCE = re.compile(r"(source/[\w.-]+):([1-9][0-9]*)")
+URL = re.compile(r"https://[^\s/]+/\S*")
 
 
 class Quote(NamedTuple):
     side: int
-    source: str  # the file as cited: source/…
-    line: int
+    source: str  # the file as cited, source/…, or the outside source's URL
+    line: int | None  # None for a URL
     quote: str
 
 
@@ -77,12 +81,16 @@ def cited_line(reference, files, line):
     return cited, number, lines[number - 1] if number <= len(lines) else None
 
 
-def parse_quote(item, line, side, files):
+def parse_quote(item, line, side, files, kind):
     if not (isinstance(item, Located) and len(item) == 1):
         raise InputError(line, "a quote is one 'PATH:LINE: quoted text' entry")
     (reference, quote), = item.items()
     if not isinstance(quote, str) or not quote.strip():
         raise InputError(line, f"{reference}: the quote must be text")
+    if URL.fullmatch(str(reference)):
+        if kind != OUTSIDE:
+            raise InputError(line, f"{reference}: only '{OUTSIDE}' quotes a URL")
+        return Quote(side, str(reference), None, quote)
     source, number, text = cited_line(str(reference), files, line)
     if text is None:
         raise InputError(line, f"{source} has no line {number}")
@@ -105,8 +113,10 @@ def parse_entry(entry, line, files):
         items = entry[key]
         if not isinstance(items, Items) or not items:
             raise InputError(entry.line, f"{key} must list at least one quote")
-        quotes += [parse_quote(item, line, side, files)
+        quotes += [parse_quote(item, line, side, files, entry["kind"])
                    for item, line in zip(items, items.lines)]
+    if entry["kind"] == OUTSIDE and all(quote.line for quote in quotes):
+        raise InputError(entry.line, f"'{OUTSIDE}' needs a quote of that source by its URL")
     return Contradiction(entry["topic"], entry["kind"], entry["the database keeps"], quotes,
                          entry.line)
 

@@ -199,6 +199,9 @@ def resource(db, table, described, files):
     return {"name": table, "path": f"{table}.csv", "title": described.get("title", table),
             "description": described["description"], "format": "csv", "mediatype": "text/csv",
             "encoding": "utf-8", "bytes": len(data), "hash": sha256_hash(data),
+            # Said, not sniffed: a table that quotes the article's rows ("| Anju | | |") is
+            # otherwise read as '|'-separated.
+            "dialect": {"delimiter": ","},
             "licenses": licenses(described), "sources": sources(described), "schema": schema}
 
 

@@ -7,8 +7,8 @@ import sqlite_utils
 
 SCHEMA = Path(__file__).resolve().parent.parent / "schema.sql"
 # Parents before children, so that every foreign key points at a row already there.
-TABLES = ["statuses", "sort_keys", "provinces", "cities", "city_names", "notes", "provenance",
-          "contradictions", "contradiction_quotes"]
+TABLES = ["statuses", "sort_keys", "provinces", "cities", "city_names", "status_changes",
+          "notes", "provenance", "contradictions", "contradiction_quotes"]
 FTS = ["city_names_fts", "cities_fts", "provinces_fts"]  # external content: rebuilt from it
 
 

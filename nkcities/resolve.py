@@ -6,7 +6,8 @@ no database. Reads the article, the supplements, the reference extracts and meta
 from pathlib import Path
 from typing import NamedTuple
 
-from nkcities import article, contradictions, crosscheck, geo, keys, reference, supplements
+from nkcities import (article, contradictions, crosscheck, geo, history, keys, reference,
+                      supplements)
 from nkcities.csvfile import decode
 from nkcities.errors import InputError, in_file
 
@@ -24,6 +25,7 @@ class Inputs(NamedTuple):
     overrides: Path = SOURCE / "coordinate-overrides.csv"
     exceptions: Path = SOURCE / "crosscheck-exceptions.csv"
     contradictions: Path = SOURCE / "contradictions.yml"  # None: a source it is not about
+    changes: Path = SOURCE / "status-changes.csv"  # None: a source it is not about
     geonames: Path = reference.GEONAMES
     iso: Path = reference.ISO
     hanja: Path = reference.HANJA
@@ -122,6 +124,7 @@ class Checked(NamedTuple):
     keys: dict  # {"status" | "division" | "city": {name: permanent key}}
     division_lines: dict  # {division: the line of the source that first names it}
     contradictions: list  # [contradictions.Contradiction]
+    changes: list  # [history.Change]: every change of status the article states
 
 
 def read_article(inputs):
@@ -167,4 +170,13 @@ def check(inputs=Inputs()):
         check_city_statuses(source, divisions)
     return Checked(inputs, raw, source, sort_keys, divisions, kinds, entries, distances,
                    iso_names, row_keys, wanted["division"],
-                   contradictions.read_contradictions(inputs))
+                   contradictions.read_contradictions(inputs),
+                   read_changes(inputs, raw, source, divisions, wanted))
+
+
+def read_changes(inputs, raw, source, divisions, wanted):
+    """The founding dates of the list and the changes of status-changes.csv, checked against
+    the article's names and lines."""
+    lines = raw.decode("utf-8").split("\n")
+    noted = [] if inputs.changes is None else history.read_changes(inputs.changes, lines, wanted)
+    return history.changes(source, divisions, noted, lines)

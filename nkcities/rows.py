@@ -62,6 +62,19 @@ def city(checked, city):
             "geonames_km": checked.distances[city.name], "citation": e.citation}
 
 
+def status_changes(checked):
+    """Each change of status the article states (nkcities/history.py), names as keys."""
+    key = checked.keys
+    named = {"status_id": ("status", "status"), "province_id": ("division", "division"),
+             "status_before_id": ("status", "status_before"),
+             "province_before_id": ("division", "division_before")}
+    return numbered({"city_id": key["city"][c.city], "change": c.change, "date": c.date,
+                     "date_precision": c.precision,
+                     **{column: key[kind][name] if (name := getattr(c, field)) else None
+                        for column, (kind, field) in named.items()},
+                     "source_line": c.line, "quote": c.quote} for c in checked.changes)
+
+
 def city_names(cities):
     """Every way of writing each city (spelling.WRITING_SYSTEMS), for search."""
     return numbered({"city_id": c["id"], "writing_system": system, "name": name}
@@ -87,6 +100,7 @@ def resolve(inputs=Inputs()):
               "sort_keys": sort_keys(checked),
               "cities": [city(checked, c) for c in checked.source.cities]}
     tables["city_names"] = city_names(tables["cities"])
+    tables["status_changes"] = status_changes(checked)
     tables["notes"] = numbered({"section": n.section, "kind": n.kind, "text": n.text,
                                 "source_line": n.line} for n in checked.source.notes)
     tables["contradictions"], tables["contradiction_quotes"] = contradictions.rows(

@@ -76,8 +76,24 @@ async def parents(datasette, db, table, row):
     return found
 
 
+async def labels(db, table, rows):
+    """{column: {key: label}} for each foreign key of table set in rows, one query per key: so a
+    template names what a linking row points to (a status by its name, not its key)."""
+    found = {}
+    for key in await db.foreign_keys_for_table(table):
+        values = sorted({row[key["column"]] for row in rows} - {None})
+        label = await db.label_column_for_table(key["other_table"])
+        if values and label:
+            result = await db.execute(
+                f"select [{key['other_column']}], [{label}] from [{key['other_table']}] "
+                f"where [{key['other_column']}] in ({', '.join('?' * len(values))})", values)
+            found[key["column"]] = dict(result.rows)
+    return found
+
+
 async def children(datasette, db, table, row):
-    """{other_table: [{"row", "href"}]}: the rows of other tables whose foreign key is this row."""
+    """{other_table: [{"row", "href", "labels"}]}: the rows of other tables whose foreign key is
+    this row, with the labels of what their own foreign keys point to ({column: label})."""
     found = {}
     incoming = (await db.get_all_foreign_keys())[table]["incoming"]
     for key in incoming:
@@ -85,10 +101,12 @@ async def children(datasette, db, table, row):
         result = await db.execute(
             f"select * from [{other}] where [{key['other_column']}] = ? limit {CHILD_ROWS}",
             [row[key["column"]]])
+        named = await labels(db, other, result.rows)
         found.setdefault(other, [])
         for child in result.rows:
             href = datasette.urls.row(db.name, other, await row_path(db, other, child))
-            found[other].append({"row": dict(child), "href": href})
+            found[other].append({"row": dict(child), "href": href, "labels": {
+                column: names.get(child[column]) for column, names in named.items()}})
     return found
 
 

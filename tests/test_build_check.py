@@ -74,7 +74,8 @@ def test_edited_source_is_refused(tmp_path, name):
     assert sha256(db) == before
 
 
-@pytest.mark.parametrize("csv_file", ["sort_keys", "names", "overrides", "geonames", "iso"])
+@pytest.mark.parametrize("csv_file", ["sort_keys", "names", "overrides", "geonames", "iso",
+                                      "changes"])
 def test_csv_file_with_bom_and_crlf_builds_the_same_database(tmp_path, csv_file):
     original = getattr(Inputs(), csv_file).read_bytes()
     edited = variant(tmp_path / f"{csv_file}.csv",

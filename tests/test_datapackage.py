@@ -38,15 +38,16 @@ def test_frictionless_validate_passes(dist_path):
     result = subprocess.run([BIN / "frictionless", "validate", dist_path / "datapackage.json"],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
-    # 9 tables, 5 views and cities.geojson
-    assert "INVALID" not in result.stdout and result.stdout.count("VALID") == 15
+    # 10 tables, 5 views and cities.geojson
+    assert "INVALID" not in result.stdout and result.stdout.count("VALID") == 16
 
 
 def test_one_resource_and_csv_per_table_and_view(dist_path, descriptor):
-    """The nine tables of schema.sql and its five views (not the full-text indexes), and the
+    """The ten tables of schema.sql and its five views (not the full-text indexes), and the
     cities as GeoJSON."""
     tables = sorted(["cities", "city_names", "contradiction_quotes", "contradictions", "notes",
-                     "provenance", "provinces", "sort_keys", "statuses", "city_list",
+                     "provenance", "provinces", "sort_keys", "statuses", "status_changes",
+                     "city_list",
                      "contradiction_list", "province_totals", "status_reconciliation",
                      "city_spellings"])
     assert sorted(r["name"] for r in descriptor["resources"]) == sorted(tables + ["cities-geojson"])
@@ -110,6 +111,10 @@ def test_keys_as_in_schema_sql(descriptor):
     ("statuses", "hancha", {"required": True, "pattern": "[一-鿿]+"}),
     ("cities", "geonames_km", {"minimum": 0}),
     ("contradiction_quotes", "side", {"required": True, "enum": [1, 2]}),
+    ("status_changes", "change", {"required": True,
+                                  "enum": ["founded", "annexed", "promoted", "re-merged"]}),
+    ("status_changes", "date_precision", {"enum": ["year", "month", "day"]}),
+    ("status_changes", "source_line", {"required": True, "minimum": 1}),
 ])
 def test_constraints_from_schema_sql(descriptor, table, column, expected):
     assert fields(descriptor, table)[column]["constraints"] == expected
@@ -200,6 +205,25 @@ def test_constraints_catch_edits(dist_path, tmp_path, old, new, error):
     text = (copy / "cities.csv").read_text(encoding="utf-8")
     assert text.count(old) == 1
     (copy / "cities.csv").write_text(text.replace(old, new), encoding="utf-8")
+    report = frictionless.validate(copy / "datapackage.json")
+    found = {e[0] for e in report.flatten(["type"])}
+    assert found == ({error} if error else set()), found
+
+
+@pytest.mark.parametrize("old, new, error", [
+    ("rason,annexed,2004,year,city,north-hamgyong,", "rason,seized,2004,year,city,north-hamgyong,",
+     "constraint-error"),                                           # not a change the article names
+    ("rason,annexed,2004,year,city,north-hamgyong,", "rason,annexed,2004,year,city,nowhere,",
+     "foreign-key"),                                                # no division 'nowhere'
+    ("rason,annexed,2004,year,", "rason,annexed,2004-1,year,", "constraint-error"),  # no date
+    ("rason,annexed,2004,year,", "rason,annexed,,,", None),         # undated: allowed, as line 8
+])
+def test_status_changes_constraints_catch_edits(dist_path, tmp_path, old, new, error):
+    """status_changes.csv quotes the article's '|' rows; the package reads it as CSV still."""
+    copy = without_hashes(dist_path, tmp_path)
+    text = (copy / "status_changes.csv").read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    (copy / "status_changes.csv").write_text(text.replace(old, new), encoding="utf-8")
     report = frictionless.validate(copy / "datapackage.json")
     found = {e[0] for e in report.flatten(["type"])}
     assert found == ({error} if error else set()), found

@@ -27,7 +27,7 @@ def build_generated(tmp_path, cities):
     source.write_text(make_source(cities), encoding="utf-8")
     supplement.write_text(make_supplement(cities), encoding="utf-8")
     db = tmp_path / "generated.db"
-    inputs = Inputs(source=source, names=supplement, contradictions=None)
+    inputs = Inputs(source=source, names=supplement, contradictions=None, changes=None)
     return build(db, inputs), sqlite3.connect(db)
 
 

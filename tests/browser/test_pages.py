@@ -11,9 +11,9 @@ from helpers import sha256
 
 # The README's table: its tables and views (not the hidden search indexes).
 TABLES_AND_VIEWS = ["cities", "provinces", "statuses", "sort_keys", "notes", "provenance",
-                    "city_names", "city_list", "status_reconciliation", "province_totals",
-                    "contradictions", "contradiction_quotes", "contradiction_list",
-                    "city_spellings"]
+                    "city_names", "status_changes", "city_list", "status_reconciliation",
+                    "province_totals", "contradictions", "contradiction_quotes",
+                    "contradiction_list", "city_spellings"]
 
 
 def test_home_page_lists_tables_with_descriptions(page, server, metadata):
