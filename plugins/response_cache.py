@@ -17,11 +17,17 @@ paced_send and request_limits: serve.yml's asgi_order):
 - keeps whole 200 responses in memory, least recently used first out, at most MAX_BYTES in
   all and MAX_ENTRY each (bigger ones, a streamed CSV say, pass through uncached), and replays
   them. Requests with cookies or Authorization neither read nor fill it.
+- renders each key once per burst (single-flight, as nginx's proxy_cache_lock): a miss that
+  finds the same key being rendered waits for that render and replays it. It waits here,
+  outside plugins/fair_share.py, so a waiting request holds none of its client's slots; after
+  RENDER_WAIT_S, or if the render is not cacheable, it renders on its own.
 Only the home page, the databases' pages and the /-/ paths in FIXED_INTERNAL are touched:
 /-/threads, /-/actor, /-/messages, a health check or another plugin's page are live; the .db
 download keeps its own ETag. Nothing here runs if a database is mutable.
 """
 
+import asyncio
+import contextlib
 import email.utils
 import hashlib
 import importlib.metadata
@@ -43,6 +49,9 @@ FIXED_INTERNAL = ("/-/static/", "/-/static-plugins/", "/-/dashboards", "/-/versi
 STATIC = ("/-/static/", "/-/static-plugins/", "/favicon.ico")
 IMMUTABLE = "public, max-age=31536000, immutable"
 STATIC_UNVERSIONED = "public, max-age=3600"
+# A burst's waiters give up on a render after this and render on their own: the render's client
+# may read slowly, and a page renders in well under a second.
+RENDER_WAIT_S = 2
 CODINGS = ("br", "gzip")  # in order of preference
 CREDENTIALS = (b"cookie", b"authorization")
 VALIDATOR_HEADERS = {b"etag", b"cache-control", b"vary", b"last-modified",
@@ -200,6 +209,23 @@ class Capture:
         return 200, [*headers, (b"content-length", str(len(body)).encode())], body
 
 
+class Flight:
+    """One render that concurrent misses of its key wait for."""
+
+    def __init__(self):
+        self.done, self.entry = asyncio.Event(), None
+
+    def keep(self, entry):
+        self.entry = entry
+        self.done.set()
+
+    async def wait(self):
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(RENDER_WAIT_S):
+                await self.done.wait()
+        return self.entry
+
+
 async def replay(send, entry, method):
     status, headers, body = entry
     await send({"type": "http.response.start", "status": status,
@@ -210,6 +236,7 @@ async def replay(send, entry, method):
 class ResponseCache:
     def __init__(self, app, datasette):
         self.app, self.datasette, self.entries = app, datasette, Entries(MAX_BYTES)
+        self.flights = {}  # key: the Flight of its render under way
         self.data_tag, self.code_tag, self.last_modified = deployment(datasette)
         self.paths = fixed_paths(datasette)
         self.http_date = email.utils.formatdate(self.last_modified, usegmt=True).encode()
@@ -260,14 +287,30 @@ class ResponseCache:
         key = None if credential else (scope["scheme"], header(scope, b"host"), scope["path"],
                                        scope["query_string"], chosen)
         entry = self.entries.get(key) if key else None
+        if entry is None and key in self.flights:
+            entry = await self.flights[key].wait()
         if entry is not None:
             return await replay(send, entry, scope["method"])
 
         def decorate(start):
             return self.validators(scope, etag, start["headers"]) \
                 if start["status"] == 200 else start["headers"]
-        keep = key and scope["method"] == "GET" and (lambda entry: self.entries.put(key, entry))
-        await self.app(scope, receive, Capture(send, decorate, keep))
+        flight = Flight() if key and scope["method"] == "GET" and key not in self.flights \
+            else None
+        keep = key and scope["method"] == "GET" and (lambda entry: self.keep(key, entry, flight))
+        if flight:
+            self.flights[key] = flight
+        try:
+            await self.app(scope, receive, Capture(send, decorate, keep))
+        finally:
+            if flight:
+                del self.flights[key]
+                flight.done.set()
+
+    def keep(self, key, entry, flight):
+        self.entries.put(key, entry)
+        if flight:
+            flight.keep(entry)
 
 
 @hookimpl
