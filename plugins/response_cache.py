@@ -21,6 +21,10 @@ paced_send and request_limits: serve.yml's asgi_order):
   finds the same key being rendered waits for that render and replays it. It waits here,
   outside plugins/fair_share.py, so a waiting request holds none of its client's slots; after
   RENDER_WAIT_S, or if the render is not cacheable, it renders on its own.
+- warms itself: the first cacheable GET under a new scheme and Host starts a background pass
+  that renders the pages people arrive at (nkcities/warming.py) in that request's coding, one
+  at a time through this same entry point (so through fair_share, as one more client), until
+  they are done or the cache is half full. GET /-/health reports how far it has got.
 Only the home page, the databases' pages and the /-/ paths in FIXED_INTERNAL are touched:
 /-/threads, /-/actor, /-/messages, a health check or another plugin's page are live; the .db
 download keeps its own ETag. Nothing here runs if a database is mutable.
@@ -34,11 +38,13 @@ import importlib.metadata
 import json
 from collections import OrderedDict
 from pathlib import Path
+from urllib.parse import unquote
 
 from datasette import hookimpl
 from datasette.plugins import get_plugins
 
 from nkcities.served_file import NotTheBuild, recorded_sha256
+from nkcities.warming import PROGRESS, arrival_paths
 
 MAX_BYTES = 16 * 2**20  # the whole cache: ~3 % of a 512 MiB container
 MAX_ENTRY = 512 * 2**10  # one response (as sent, compressed): the table page is ~12 kB
@@ -52,6 +58,9 @@ STATIC_UNVERSIONED = "public, max-age=3600"
 # A burst's waiters give up on a render after this and render on their own: the render's client
 # may read slowly, and a page renders in well under a second.
 RENDER_WAIT_S = 2
+WARM_SHARE = 2  # the warm-up fills at most 1/WARM_SHARE of MAX_BYTES: the rest is for visitors
+WARM_ORIGINS = 3  # (scheme, Host) pairs warmed per process: forged Hosts cost at most this many
+WARM_CLIENT = ("warm-up", 0)  # the address fair_share counts the warm-up's renders under
 CODINGS = ("br", "gzip")  # in order of preference
 CREDENTIALS = (b"cookie", b"authorization")
 VALIDATOR_HEADERS = {b"etag", b"cache-control", b"vary", b"last-modified",
@@ -237,6 +246,8 @@ class ResponseCache:
     def __init__(self, app, datasette):
         self.app, self.datasette, self.entries = app, datasette, Entries(MAX_BYTES)
         self.flights = {}  # key: the Flight of its render under way
+        self.warmed, self.tasks = set(), set()  # (scheme, Host) pairs; running warm-ups
+        PROGRESS.setdefault(id(datasette), {"done": False, "pages": 0, "of": None})
         self.data_tag, self.code_tag, self.last_modified = deployment(datasette)
         self.paths = fixed_paths(datasette)
         self.http_date = email.utils.formatdate(self.last_modified, usegmt=True).encode()
@@ -286,6 +297,8 @@ class ResponseCache:
             return await self.not_modified(scope, send, etag)
         key = None if credential else (scope["scheme"], header(scope, b"host"), scope["path"],
                                        scope["query_string"], chosen)
+        if key and scope["method"] == "GET":
+            self.start_warming(scope, chosen)
         entry = self.entries.get(key) if key else None
         if entry is None and key in self.flights:
             entry = await self.flights[key].wait()
@@ -306,6 +319,38 @@ class ResponseCache:
             if flight:
                 del self.flights[key]
                 flight.done.set()
+
+    def start_warming(self, scope, chosen):
+        origin = (scope["scheme"], header(scope, b"host"))
+        if origin in self.warmed or len(self.warmed) >= WARM_ORIGINS \
+                or scope.get("client") == WARM_CLIENT:
+            return
+        self.warmed.add(origin)
+        task = asyncio.get_running_loop().create_task(self.warm(scope, chosen))
+        self.tasks.add(task)  # the loop keeps only a weak reference to a task
+        task.add_done_callback(self.tasks.discard)
+
+    async def warm(self, scope, chosen):
+        progress = PROGRESS[id(self.datasette)]
+        paths = await arrival_paths(self.datasette)
+        progress.update(done=False, of=(progress["of"] or 0) + len(paths))
+        headers = [(key, value) for key, value in with_coding(scope, chosen)["headers"]
+                   if key in (b"host", b"accept-encoding")]
+
+        async def receive():
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def discard(message):
+            pass
+        for path in paths:
+            if self.entries.size > MAX_BYTES // WARM_SHARE:
+                break
+            path, _, query = path.partition("?")
+            await self({**scope, "path": unquote(path), "raw_path": path.encode(),
+                        "query_string": query.encode(), "headers": headers,
+                        "client": WARM_CLIENT}, receive, discard)
+            progress["pages"] += 1
+        progress["done"] = True
 
     def keep(self, key, entry, flight):
         self.entries.put(key, entry)
