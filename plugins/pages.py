@@ -12,6 +12,7 @@ All configuration is data in metadata.yml under `plugins: pages:`.
 
 import calendar
 import functools
+import hashlib
 import json
 import tomllib
 from pathlib import Path
@@ -23,6 +24,10 @@ from markupsafe import Markup
 
 CONFIG = "pages"
 PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
+STYLESHEET = Path(__file__).resolve().parent.parent / "static" / "pages.css"
+# In the stylesheet's URL: a changed file is a new URL, so browsers may keep one for a year
+# (plugins/response_cache.py sends it as immutable).
+STYLESHEET_VERSION = hashlib.sha256(STYLESHEET.read_bytes()).hexdigest()[:10]
 VERSION = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]["version"]
 CHILD_ROWS = 1000  # rows listed per linking table on a row page: the largest has 24
 LEAFLET = "leaflet-v1.7.1.min.js"  # the minified file datasette-leaflet ships
@@ -169,4 +174,4 @@ def extra_body_script(datasette):
 
 @hookimpl
 def extra_css_urls(datasette):
-    return [datasette.urls.path("/assets/pages.css")]
+    return [datasette.urls.path(f"/assets/pages.css?{STYLESHEET_VERSION}")]

@@ -7,12 +7,13 @@ paced_send and request_limits: serve.yml's asgi_order):
   gzip or none) and adds `Vary: Accept-Encoding`;
 - gives every 200 an ETag made of the databases' recorded sha256 (`<db>.sha256` beside the
   file, written by the build, else the inspect file's hash), a digest of the deployment
-  (Datasette's and every plugin's version, the metadata, the settings, the template and
-  plugin files) and the variant (coding; a digest of the cookies or Authorization if sent),
+  (Datasette's and every plugin's version, the metadata, the settings, the template, plugin
+  and static files) and the variant (coding; a digest of the cookies or Authorization if sent),
   and a Last-Modified (the newest of those files);
 - answers If-None-Match / If-Modified-Since with 304 before the request reaches Datasette;
-- gives /-/static/ and /-/static-plugins/ a long Cache-Control: a year and `immutable` where
-  the URL carries a version (`app.css?d59929`), an hour otherwise (their URL does not change
+- gives /-/static/, /-/static-plugins/ and the folders of serve.yml's `static` (/assets/) a
+  long Cache-Control: a year and `immutable` where the URL carries a version
+  (`app.css?d59929`, `pages.css?<its digest>`), an hour otherwise (their URL does not change
   with a plugin upgrade); other pages keep Datasette's max-age, or get default_cache_ttl;
 - keeps whole 200 responses in memory, least recently used first out, at most MAX_BYTES in
   all and MAX_ENTRY each (bigger ones, a streamed CSV say, pass through uncached), and replays
@@ -25,7 +26,8 @@ paced_send and request_limits: serve.yml's asgi_order):
   that renders the pages people arrive at (nkcities/warming.py) in that request's coding, one
   at a time through this same entry point (so through fair_share, as one more client), until
   they are done or the cache is half full. GET /-/health reports how far it has got.
-Only the home page, the databases' pages and the /-/ paths in FIXED_INTERNAL are touched:
+Only the home page, the databases' pages, the static folders and the /-/ paths in
+FIXED_INTERNAL are touched:
 /-/threads, /-/actor, /-/messages, a health check or another plugin's page are live; the .db
 download keeps its own ETag. Nothing here runs if a database is mutable.
 """
@@ -43,6 +45,7 @@ from urllib.parse import unquote
 from datasette import hookimpl
 from datasette.plugins import get_plugins
 
+from nkcities.serve import ROOT, load_config
 from nkcities.served_file import NotTheBuild, recorded_sha256
 from nkcities.warming import PROGRESS, arrival_paths
 
@@ -52,7 +55,8 @@ ENTRY_OVERHEAD = 512  # bytes counted per entry for its key, tuples and dict slo
 FIXED_INTERNAL = ("/-/static/", "/-/static-plugins/", "/-/dashboards", "/-/versions.json",
                   "/-/plugins.json", "/-/metadata.json", "/-/settings.json",
                   "/-/databases.json")
-STATIC = ("/-/static/", "/-/static-plugins/", "/favicon.ico")
+STATIC = ("/-/static/", "/-/static-plugins/", "/favicon.ico",
+          *(f"/{name}/" for name in load_config()["static"]))  # serve.yml's static folders
 IMMUTABLE = "public, max-age=31536000, immutable"
 STATIC_UNVERSIONED = "public, max-age=3600"
 # A burst's waiters give up on a render after this and render on their own: the render's client
@@ -72,7 +76,7 @@ def fixed_paths(datasette):
     home page, the databases' pages, FIXED_INTERNAL, the favicon. Anything else (a health
     check, a plugin's own page) is left alone."""
     routes = tuple(f"/{db.route or db.name}" for db in datasette.databases.values() if db.path)
-    return {"/", "/.json", "/favicon.ico"}, (*FIXED_INTERNAL, *routes)
+    return {"/", "/.json", "/favicon.ico"}, (*FIXED_INTERNAL, *STATIC, *routes)
 
 
 def fixed(path, paths):
@@ -135,7 +139,8 @@ def deployment(datasette):
         importlib.metadata.version("datasette"),
         sorted((plugin["name"], plugin.get("version") or "") for plugin in get_plugins()),
         datasette.metadata(), datasette.settings_dict()], sort_keys=True, default=str).encode())
-    sources = files(datasette.template_dir, datasette.plugins_dir)
+    sources = files(datasette.template_dir, datasette.plugins_dir,
+                    *(ROOT / folder for folder in load_config()["static"].values()))
     for path in sources:
         code.update(str(path).encode() + b"\0" + path.read_bytes())
     modified = max(Path(path).stat().st_mtime for path in
