@@ -88,7 +88,8 @@ def test_static_assets_are_cached_long(server):
     plain = raw(server, "/-/static/table.js")
     assert plain.headers["cache-control"] == "public, max-age=3600"
     # The project's stylesheet: linked under a URL that changes with the file, and validated.
-    (stylesheet,) = re.findall(r'href="(/assets/pages\.css\?\w+)"', httpx.get(server + "/").text)
+    home = httpx.get(server.url + "/").text
+    (stylesheet,) = re.findall(r'href="(/assets/pages\.css\?\w+)"', home)
     assert raw(server, stylesheet).headers["cache-control"] == "public, max-age=31536000, immutable"
     etag = raw(server, "/assets/pages.css").headers["etag"]
     assert raw(server, "/assets/pages.css", **{"if-none-match": etag}).status_code == 304
