@@ -3,13 +3,11 @@ templates/_citation.html, which the home page and each city page include) and se
 /CITATION.cff. One file, so the pages and the file cannot say different things."""
 
 from functools import lru_cache
-from pathlib import Path
 
-import yaml
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-CFF = Path(__file__).resolve().parent.parent / "CITATION.cff"
+from nkcities.citation_file import CFF, parsed
 # CITATION.cff names licences by SPDX id; a reader wants the name and the deed.
 LICENSES = {
     "CC-BY-SA-4.0": ("CC BY-SA 4.0", "https://creativecommons.org/licenses/by-sa/4.0/"),
@@ -29,7 +27,7 @@ def names(entry):
 @lru_cache(maxsize=1)
 def citation():
     """CITATION.cff with each licence and author list ready for a page."""
-    cff = yaml.safe_load(CFF.read_text(encoding="utf-8"))
+    cff = parsed()
     sources = [dict(ref, by=names(ref), license=licence(ref["license"]))
                for ref in cff.get("references", [])]
     return dict(cff, by=names(cff), license=licence(cff["license"]), sources=sources)

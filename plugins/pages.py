@@ -2,9 +2,9 @@
 
 - A synchronous Jinja twin for the big parts of a page (`sync_include`).
 - extra_template_vars: column labels (`labels`), the site's description, the licence and
-  source a canned query inherits, a founding date in words, and on a row page the row with
-  the rows it links to and the rows that link to it, found through the foreign keys (so no
-  template depends on what a key looks like).
+  source a canned query inherits, a founding date in words, and on a row page `related(row)`:
+  the row with the rows it links to and the rows that link to it, found through the foreign
+  keys (so no template depends on what a key looks like).
 - Lean pages: the minified Leaflet where Leaflet is needed, no Leaflet on a dashboard that
   draws no map.
 All configuration is data in metadata.yml under `plugins: pages:`.
@@ -18,7 +18,7 @@ import tomllib
 from pathlib import Path
 
 from datasette import hookimpl
-from datasette.utils import path_from_row_pks, tilde_decode, tilde_encode
+from datasette.utils import path_from_row_pks, tilde_encode
 from jinja2 import pass_context
 from markupsafe import Markup
 
@@ -115,16 +115,10 @@ async def children(datasette, db, table, row):
     return found
 
 
-async def record(datasette, database, table, request):
-    """The row of a row page, with its parents and children; None if there is none."""
+async def record(datasette, database, table, row):
+    """The row of a row page (the one Datasette fetched: templates/row.html passes it), with
+    its parents and children."""
     db = datasette.get_database(database)
-    pks = await db.primary_keys(table) or ["rowid"]
-    values = [tilde_decode(bit) for bit in request.url_vars["pks"].split(",")]
-    where = " and ".join(f"[{pk}] = ?" for pk in pks)
-    result = await db.execute(f"select * from [{table}] where {where}", values)
-    if not result.rows:
-        return None
-    row = result.rows[0]
     return {"row": dict(row), "parents": await parents(datasette, db, table, row),
             "children": await children(datasette, db, table, row)}
 
@@ -158,11 +152,9 @@ def extra_template_vars(template, database, table, view_name, request, datasette
     }
     if template.startswith("dashboard_") and draws_no_map(datasette):
         variables.update(datasette_leaflet_url=NOTHING_JS, datasette_leaflet_css_url=NOTHING_CSS)
-
-    async def with_record():
-        variables["record"] = await record(datasette, database, table, request)
-        return variables
-    return with_record if view_name == "row" else variables
+    if view_name == "row":
+        variables["related"] = functools.partial(record, datasette, database, table)
+    return variables
 
 
 @hookimpl(trylast=True)
