@@ -22,14 +22,15 @@ paced_send and request_limits: serve.yml's asgi_order):
   finds the same key being rendered waits for that render and replays it. It waits here,
   outside plugins/fair_share.py, so a waiting request holds none of its client's slots; after
   RENDER_WAIT_S, or if the render is not cacheable, it renders on its own.
-- warms itself: the first cacheable GET under a new scheme and Host starts a background pass
-  that renders the pages people arrive at (nkcities/warming.py) in that request's coding, one
-  at a time through this same entry point (so through fair_share, as one more client), until
-  they are done or the cache is half full. GET /-/health reports how far it has got.
+- warms itself: the first cacheable GET under a new scheme and Host (a platform's readiness
+  probe, say) starts a background pass that renders the pages people arrive at
+  (nkcities/warming.py) in the coding browsers ask for under that scheme, one at a time
+  through this same entry point (so through fair_share, as one more client), until they are
+  done or the cache is half full. GET /-/health reports how far it has got.
 Only the home page, the databases' pages, the static folders and the /-/ paths in
-FIXED_INTERNAL are touched:
-/-/threads, /-/actor, /-/messages, a health check or another plugin's page are live; the .db
-download keeps its own ETag. Nothing here runs if a database is mutable.
+FIXED_INTERNAL are touched: /-/threads, /-/actor, /-/messages, a health check or another
+plugin's page are live; the .db download keeps its own ETag. Nothing here runs if a database
+is mutable.
 """
 
 import asyncio
@@ -65,6 +66,7 @@ RENDER_WAIT_S = 2
 WARM_SHARE = 2  # the warm-up fills at most 1/WARM_SHARE of MAX_BYTES: the rest is for visitors
 WARM_ORIGINS = 3  # (scheme, Host) pairs warmed per process: forged Hosts cost at most this many
 WARM_CLIENT = ("warm-up", 0)  # the address fair_share counts the warm-up's renders under
+WARM_CODING = {"https": "br", "http": "gzip"}  # browsers send br over https only
 CODINGS = ("br", "gzip")  # in order of preference
 CREDENTIALS = (b"cookie", b"authorization")
 VALIDATOR_HEADERS = {b"etag", b"cache-control", b"vary", b"last-modified",
@@ -303,7 +305,7 @@ class ResponseCache:
         key = None if credential else (scope["scheme"], header(scope, b"host"), scope["path"],
                                        scope["query_string"], chosen)
         if key and scope["method"] == "GET":
-            self.start_warming(scope, chosen)
+            self.start_warming(scope)
         entry = self.entries.get(key) if key else None
         if entry is None and key in self.flights:
             entry = await self.flights[key].wait()
@@ -325,12 +327,13 @@ class ResponseCache:
                 del self.flights[key]
                 flight.done.set()
 
-    def start_warming(self, scope, chosen):
+    def start_warming(self, scope):
         origin = (scope["scheme"], header(scope, b"host"))
         if origin in self.warmed or len(self.warmed) >= WARM_ORIGINS \
                 or scope.get("client") == WARM_CLIENT:
             return
         self.warmed.add(origin)
+        chosen = WARM_CODING.get(scope["scheme"], "gzip")
         task = asyncio.get_running_loop().create_task(self.warm(scope, chosen))
         self.tasks.add(task)  # the loop keeps only a weak reference to a task
         task.add_done_callback(self.tasks.discard)
