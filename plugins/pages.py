@@ -81,18 +81,24 @@ async def parents(datasette, db, table, row):
     return found
 
 
-async def labels(db, table, rows):
-    """{column: {key: label}} for each foreign key of table set in rows, one query per key: so a
-    template names what a linking row points to (a status by its name, not its key)."""
-    found = {}
+async def labels(db, table, rows, back):
+    """{column: {key: label}} for each foreign key of table set in rows but `back` (the one that
+    points to the page's own row): so a template names what a linking row points to (a status
+    by its name, not its key). One query per table pointed to, for all its keys' values."""
+    wanted = {}  # (other table, other column): {column: its values}
     for key in await db.foreign_keys_for_table(table):
-        values = sorted({row[key["column"]] for row in rows} - {None})
-        label = await db.label_column_for_table(key["other_table"])
-        if values and label:
+        values = {row[key["column"]] for row in rows} - {None}
+        if values and key["column"] != back:
+            wanted.setdefault((key["other_table"], key["other_column"]), {})[key["column"]] = values
+    found = {}
+    for (other, other_column), columns in wanted.items():
+        label = await db.label_column_for_table(other)
+        if label:
+            values = sorted(set().union(*columns.values()))
             result = await db.execute(
-                f"select [{key['other_column']}], [{label}] from [{key['other_table']}] "
-                f"where [{key['other_column']}] in ({', '.join('?' * len(values))})", values)
-            found[key["column"]] = dict(result.rows)
+                f"select [{other_column}], [{label}] from [{other}] "
+                f"where [{other_column}] in ({', '.join('?' * len(values))})", values)
+            found.update(dict.fromkeys(columns, dict(result.rows)))
     return found
 
 
@@ -106,7 +112,7 @@ async def children(datasette, db, table, row):
         result = await db.execute(
             f"select * from [{other}] where [{key['other_column']}] = ? limit {CHILD_ROWS}",
             [row[key["column"]]])
-        named = await labels(db, other, result.rows)
+        named = await labels(db, other, result.rows, key["other_column"])
         found.setdefault(other, [])
         for child in result.rows:
             href = datasette.urls.row(db.name, other, await row_path(db, other, child))

@@ -39,6 +39,7 @@ import email.utils
 import hashlib
 import importlib.metadata
 import json
+import time
 from collections import OrderedDict
 from pathlib import Path
 from urllib.parse import unquote
@@ -354,10 +355,13 @@ class ResponseCache:
             if self.entries.size > MAX_BYTES // WARM_SHARE:
                 break
             path, _, query = path.partition("?")
+            started = time.perf_counter()
             await self({**scope, "path": unquote(path), "raw_path": path.encode(),
                         "query_string": query.encode(), "headers": headers,
                         "client": WARM_CLIENT}, receive, discard)
             progress["pages"] += 1
+            # A render holds the event loop; as long again for visitors before the next one.
+            await asyncio.sleep(time.perf_counter() - started)
         progress["done"] = True
 
     def keep(self, key, entry, flight):

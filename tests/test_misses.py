@@ -58,3 +58,12 @@ def test_citation_cff_is_read_once(traced, monkeypatch):
     traced("/")
     traced(f"/{DB_NAME}/cities/{CITY}")
     assert "CITATION.cff" not in read
+
+
+def test_a_city_page_asks_each_table_for_names_once(traced):
+    """Rason's history names two divisions and two statuses: one query per table, and none for
+    the city itself, whose name the page already has."""
+    _, queries = traced(f"/{DB_NAME}/cities/{CITY}")
+    named = [re.match(r"select \[\w+\], \[\w+\] from \[(\w+)\]", sql) for sql, _ in queries]
+    asked = sorted(match.group(1) for match in named if match)
+    assert asked == ["provinces", "statuses"]
