@@ -16,6 +16,8 @@ The load generator is one asyncio process (h11), pinned to the other core.
 """
 
 import asyncio
+import datetime
+import os
 import statistics
 import sys
 import tempfile
@@ -231,10 +233,13 @@ def splice(text, lines):
 def main(rounds, seconds, output):
     """Run this section alone and splice it into RESULTS.md (make bench runs it too)."""
     from bench.run import split_cores
+    started, load = datetime.datetime.now(datetime.UTC), os.getloadavg()[0]
     cpus, cores = split_cores()
     with tempfile.TemporaryDirectory(prefix="bench-crowd-") as folder:
         crowds, misses = run(folder, rounds, seconds, cpus)
     lines = section(crowds, misses, cores, rounds, seconds)
+    lines[2:2] = [f"Run alone (`python -m bench.crowd_bench`) on {started:%Y-%m-%d %H:%M} UTC; "
+                  f"load average at start {load:.2f} (other jobs share the machine).", ""]
     path = Path(output)
     path.write_text(splice(path.read_text(encoding="utf-8") if path.exists() else "", lines),
                     encoding="utf-8")
