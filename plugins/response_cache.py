@@ -351,18 +351,20 @@ class ResponseCache:
 
         async def discard(message):
             pass
-        for path in paths:
-            if self.entries.size > MAX_BYTES // WARM_SHARE:
-                break
-            path, _, query = path.partition("?")
-            started = time.perf_counter()
-            await self({**scope, "path": unquote(path), "raw_path": path.encode(),
-                        "query_string": query.encode(), "headers": headers,
-                        "client": WARM_CLIENT}, receive, discard)
-            progress["pages"] += 1
-            # A render holds the event loop; as long again for visitors before the next one.
-            await asyncio.sleep(time.perf_counter() - started)
-        progress["done"] = True
+        try:
+            for path in paths:
+                if self.entries.size > MAX_BYTES // WARM_SHARE:
+                    break
+                path, _, query = path.partition("?")
+                started = time.perf_counter()
+                await self({**scope, "path": unquote(path), "raw_path": path.encode(),
+                            "query_string": query.encode(), "headers": headers,
+                            "client": WARM_CLIENT}, receive, discard)
+                progress["pages"] += 1
+                # A render holds the event loop; as long again for visitors before the next.
+                await asyncio.sleep(time.perf_counter() - started)
+        finally:  # over, whole or not: "pages" below "of" says which
+            progress["done"] = True
 
     def keep(self, key, entry, flight):
         self.entries.put(key, entry)
