@@ -12,12 +12,16 @@ Defaults for a table's downloads, unless the request sets them itself: `.geojson
 key as {"value": ..., "label": ...}, so cities.geojson names each city's division and status);
 `.xlsx` gets `_size=max` (a spreadsheet wants every row, not the first page).
 GeoJSON goes out as application/geo+json (RFC 7946), not datasette-geojson's application/json.
+A CSV download meant for a spreadsheet (`_dl`, Datasette's "download file": an attachment) is
+rewritten for one as it streams (nkcities/spreadsheet_csv.py: a byte order mark, no formulas).
 """
 
 import re
 from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
+
+from nkcities.spreadsheet_csv import SpreadsheetCsv
 
 BUILT_IN = {"json", "csv", "db"}
 TABLE_DEFAULTS = {"geojson": ("_labels", "on"), "xlsx": ("_size", "max")}
@@ -53,6 +57,30 @@ def typed(send, media_type):
     return send_typed
 
 
+def for_spreadsheets(send):
+    """send, with a successful CSV response's body rewritten by SpreadsheetCsv."""
+    rewriting = None
+
+    async def send_rewritten(message):
+        nonlocal rewriting
+        if message["type"] == "http.response.start":
+            if message["status"] == 200:
+                rewriting = SpreadsheetCsv()
+                kept = [(k, v) for k, v in message.get("headers", [])
+                        if k.lower() != b"content-length"]
+                message = dict(message, headers=kept)
+        elif message["type"] == "http.response.body" and rewriting:
+            more = message.get("more_body", False)
+            message = dict(message, body=rewriting.feed(message.get("body", b""), not more))
+        await send(message)
+    return send_rewritten
+
+
+def asks_for(scope, name):
+    query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+    return any(key == name and value for key, value in query)
+
+
 @hookimpl
 def asgi_wrapper(datasette):
     def wrap(app):
@@ -69,6 +97,8 @@ def asgi_wrapper(datasette):
                 scope = with_default(scope, *TABLE_DEFAULTS[found["ext"]])
             if found["ext"] in MEDIA_TYPES:
                 send = typed(send, MEDIA_TYPES[found["ext"]])
+            if found["ext"] == "csv" and asks_for(scope, "_dl"):
+                send = for_spreadsheets(send)
             return await app(scope, receive, send)
         return formats
     return wrap
