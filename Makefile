@@ -56,7 +56,7 @@ $(INSPECT): $(DB)
 # The Frictionless Data Package: datapackage.json and one CSV per table, from the database.
 build: $(DIST)/datapackage.json
 
-$(DIST)/datapackage.json: $(DB) datapackage.py nkcities/datapackage.py metadata.yml nkcities/geojson.py plugins/formats.py
+$(DIST)/datapackage.json: $(DB) datapackage.py nkcities/datapackage.py metadata.yml nkcities/geojson.py plugins/formats.py CITATION.cff
 	rm -rf $(DIST)
 	$(BIN)/python datapackage.py $(DB) --dist $(DIST)
 

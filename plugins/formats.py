@@ -16,8 +16,9 @@ as GIS reads it (GDAL, QGIS, geopandas store an object property as a JSON string
 as two plain properties side by side, its key and `<column>_label` (as Datasette's CSV expands
 it), and each feature of a table with its primary key as its `id`. A table or view without a
 geometry column gets a 404 that says so, not datasette-geojson's 500.
-A CSV download meant for a spreadsheet (`_dl`, Datasette's "download file": an attachment) is
-rewritten for one as it streams (nkcities/spreadsheet_csv.py: a byte order mark, no formulas).
+A CSV meant for a spreadsheet (`_spreadsheet=1`, the home page's link) is an attachment (as with
+Datasette's `_dl`) rewritten for one as it streams (nkcities/spreadsheet_csv.py: a byte order
+mark, no formulas); any other CSV is Datasette's, exact for programs.
 """
 
 import json
@@ -31,6 +32,7 @@ from nkcities.spreadsheet_csv import SpreadsheetCsv
 
 BUILT_IN = {"json", "csv", "db"}
 TABLE_DEFAULTS = {"geojson": ("_labels", "on"), "xlsx": ("_size", "max")}
+SPREADSHEET = "_spreadsheet"  # CSV for a spreadsheet: nkcities/spreadsheet_csv.py
 MEDIA_TYPES = {"geojson": b"application/geo+json"}  # registered types the renderers do not send
 # /db.ext, /db/table.ext, /db/table/pk.ext
 FORMAT_PATH = re.compile(
@@ -172,8 +174,8 @@ def asgi_wrapper(datasette):
                     if not has_geometry:
                         return await not_found(send, await no_geometry(db, table))
                     send = for_gis(send, key)
-            if found["ext"] == "csv" and asks_for(scope, "_dl"):
-                send = for_spreadsheets(send)
+            if found["ext"] == "csv" and asks_for(scope, SPREADSHEET):
+                scope, send = with_default(scope, "_dl", "1"), for_spreadsheets(send)
             return await app(scope, receive, send)
         return formats
     return wrap

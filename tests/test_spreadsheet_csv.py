@@ -1,4 +1,4 @@
-"""CSV meant for spreadsheets (the home page's link, Datasette's `_dl` "download file"): an
+"""CSV meant for spreadsheets (`_spreadsheet=1`, the home page's link): an
 attachment with a byte order mark, every cell quoted and none a formula (OWASP, CSV Injection);
 the plain CSV stays exact for programs."""
 
@@ -17,6 +17,7 @@ from nkcities.spreadsheet_csv import SpreadsheetCsv
 
 BOM = b"\xef\xbb\xbf"
 HOSTILE = "select '=1+1' as x, '@SUM(1)' as y, '-2+3' as z, -7 as n, '+1' as p"
+SPREADSHEET = {"sql": HOSTILE, "_spreadsheet": "1"}
 
 
 def rows_of(content):
@@ -36,15 +37,16 @@ def test_the_home_pages_csv_downloads_as_a_file(server):
 
 
 def test_no_cell_is_a_formula_in_the_spreadsheet_csv(server):
-    response = httpx.get(server + "/north-korea-cities.csv", params={"sql": HOSTILE, "_dl": "1"})
+    response = httpx.get(server + "/north-korea-cities.csv", params=SPREADSHEET)
     assert response.status_code == 200
     assert rows_of(response.content) == [["x", "y", "z", "n", "p"],
                                          ["'=1+1", "'@SUM(1)", "'-2+3", "-7", "+1"]]
     assert b'"\'=1+1"' in response.content  # quoted, as OWASP advises
 
 
-def test_the_plain_csv_is_exact(server):
-    response = httpx.get(server + "/north-korea-cities.csv", params={"sql": HOSTILE})
+@pytest.mark.parametrize("download", [{}, {"_dl": "1"}])
+def test_the_plain_csv_is_exact(server, download):
+    response = httpx.get(server + "/north-korea-cities.csv", params={"sql": HOSTILE, **download})
     assert not response.content.startswith(BOM)
     assert rows_of(response.content)[1] == ["=1+1", "@SUM(1)", "-2+3", "-7", "+1"]
 
@@ -52,7 +54,7 @@ def test_the_plain_csv_is_exact(server):
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="make test installs LibreOffice")
 def test_libreoffice_reads_text_not_formulas(server, tmp_path):
     """LibreOffice's default CSV import (headless) of the spreadsheet CSV: no cell evaluated."""
-    response = httpx.get(server + "/north-korea-cities.csv", params={"sql": HOSTILE, "_dl": "1"})
+    response = httpx.get(server + "/north-korea-cities.csv", params=SPREADSHEET)
     source = tmp_path / "hostile.csv"
     source.write_bytes(response.content)
     subprocess.run(["soffice", "--headless", f"-env:UserInstallation={tmp_path.as_uri()}/profile",
