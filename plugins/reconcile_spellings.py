@@ -20,8 +20,9 @@ matched spelling beside it ("Hamhung (咸興)").
 Data extension (OpenRefine's "Add columns from reconciled values"): datasette-reconcile 0.6.3
 offers the view's own columns and fails on them (it keys them by description, looks them up by
 id). The routes below, registered first (tryfirst), answer `extend`, its property proposals and
-property suggestions with a city's properties (PROPERTIES), whatever spelling matched; every
-other reconciliation request goes on to datasette-reconcile's own `reconcile`.
+property suggestions with a city's properties (PROPERTIES), whatever spelling matched, and a
+preview of a candidate (the manifest gets its URL); every other reconciliation request goes on
+to datasette-reconcile's own `reconcile`.
 
 Two more things OpenRefine needs, by public hooks:
 - the manifest's view URL is datasette-reconcile's row URL of the view, /<db>/city_spellings/<id>
@@ -37,8 +38,9 @@ from urllib.parse import parse_qs
 
 import Levenshtein
 from datasette import hookimpl
-from datasette.utils.asgi import BadRequest, Request, Response
+from datasette.utils.asgi import BadRequest, NotFound, Request, Response
 from datasette_reconcile import reconcile as reconcile_by_library
+from markupsafe import Markup
 
 from nkcities.http_errors import error_body
 from nkcities.spelling import name_key
@@ -197,6 +199,34 @@ async def propose_properties(datasette, request):
     return api_response(answer)
 
 
+PREVIEW = {"width": 400, "height": 120}  # pixels of OpenRefine's preview frame
+PREVIEW_SQL = """select cities.name, cities.full_hangul, cities.full_hancha, cities.mr,
+    statuses.name as status, provinces.name as province, cities.population_2008
+from cities
+join provinces on provinces.id = cities.province_id
+join statuses on statuses.id = cities.status_id
+where cities.id = :key"""
+
+
+async def preview(datasette, request):
+    """OpenRefine's preview of a candidate: a few lines of HTML about the city."""
+    database = await allowed(datasette, request)
+    row = (await datasette.get_database(database).execute(
+        PREVIEW_SQL, {"key": request.url_vars["key"]})).first()
+    if row is None:
+        raise NotFound("no such city")
+    link = datasette.urls.row(database, "cities", request.url_vars["key"])
+    html = Markup(
+        '<!DOCTYPE html><html lang="en"><meta charset="utf-8"><title>{name}</title>'
+        '<body style="font-family: sans-serif; margin: 0.5em"><p><a href="{link}" target="_blank">'
+        '<b>{name}</b></a> <span lang="ko">{hangul} {hancha}</span> ({mr})<br>{status} in '
+        "{province}; {population:,} people (2008 census)</p></body></html>").format(
+        link=link, hangul=row["full_hangul"], hancha=row["full_hancha"],
+        population=row["population_2008"], **{k: row[k] for k in ("name", "mr", "status",
+                                                                   "province")})
+    return Response.html(str(html))
+
+
 async def suggest_property(datasette, request):
     await allowed(datasette, request)
     return api_response({"result": proposed(request.args.get("prefix", ""))})
@@ -208,7 +238,8 @@ def register_routes():
     return [(rf"^/(?P<database>[^/]+)/{VIEW}/(?P<key>[^/.]+)$", city_page),
             (service + "$", reconcile_or_extend),
             (service + "/extend/propose$", propose_properties),
-            (service + "/suggest/property$", suggest_property)]
+            (service + "/suggest/property$", suggest_property),
+            (service + r"/preview/(?P<key>[^/]+)$", preview)]
 
 
 def is_reconcile(scope):
@@ -265,6 +296,8 @@ async def rewritten(body, datasette, database, service):
     answer = one_per_city(answer)
     if isinstance(answer.get("extend"), dict):  # the manifest: it lists the view's columns as
         answer["extend"].pop("property_settings", None)  # settings; extend takes none
+        service_url = answer["extend"]["propose_properties"]["service_url"]
+        answer["preview"] = {"url": service_url + "/preview/{{id}}", **PREVIEW}
     if service in (None, "/suggest/entity") and database in datasette.databases:
         result = await datasette.get_database(database).execute("select id, name from cities")
         answer = named_after_cities(answer, dict(result.rows))

@@ -248,3 +248,15 @@ def test_extend_names_a_property_it_does_not_have(server, key):
     response = httpx.post(server + ENDPOINT, data={"extend": json.dumps(query)})
     assert response.status_code == 400
     assert "no property city" in response.json()["error"]
+
+
+def test_preview_shows_the_city(server, key):
+    manifest = httpx.get(server + ENDPOINT).json()
+    validator("manifest").validate(manifest)
+    response = httpx.get(manifest["preview"]["url"].replace("{{id}}", key["Hamhung"]))
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    # Hamhung: 함흥시, 咸興市, a city of South Hamgyong, 768,551 people (article, korean-names.csv)
+    for text in ["Hamhung", "함흥시", "咸興市", "South Hamgyong", "768,551"]:
+        assert text in response.text
+    missing = httpx.get(manifest["preview"]["url"].replace("{{id}}", "nowhere"))
+    assert missing.status_code == 404
