@@ -87,6 +87,17 @@ async def post_refusal(datasette, scope):
     return None
 
 
+def allow_on_405(send):
+    """send, with Allow on a 405 that lacks it (Datasette's own 405s, for POST to its pages)."""
+    async def send_with_allow(message):
+        if message["type"] == "http.response.start" and message["status"] == 405:
+            headers = list(message.get("headers", []))
+            if not any(name.lower() == b"allow" for name, _ in headers):
+                message = dict(message, headers=[*headers, (b"allow", READ_ONLY[0][1].encode())])
+        await send(message)
+    return send_with_allow
+
+
 async def read_body(receive, limit):
     """The whole request body, or None as soon as it passes `limit` bytes."""
     chunks, size, more = [], 0, True
@@ -132,6 +143,6 @@ def asgi_wrapper(datasette):
                     return await send_error(scope, send, 413,
                                             f"request body over {MAX_BODY_BYTES:,} bytes")
                 receive = replay(body, receive)
-            return await app(scope, receive, send)
+            return await app(scope, receive, allow_on_405(send))
         return limited
     return wrap

@@ -125,7 +125,7 @@ def test_geojson_of_a_query_without_geometry_is_400(server):
     "/north-korea-cities/cities", "/north-korea-cities/cities.json",
     "/north-korea-cities/cities/pyongyang", "/north-korea-cities/city_list",
     "/north-korea-cities", "/north-korea-cities.json?sql=select+1",
-    "/north-korea-cities/largest_cities"])
+    "/north-korea-cities/largest_cities", "/", "/-/versions.json"])
 def test_post_to_a_read_only_page_is_405_with_allow(server, path):
     response = httpx.post(server + path)
     assert response.status_code == 405
