@@ -29,13 +29,17 @@ def without_diacritics(mr):
 
 
 @lru_cache(maxsize=4096)  # the same few hundred spellings, folded once each, not per query
-def name_key(name):
+def name_key(name, keep_suffix=False):
     """The one way names are compared across spellings: no status or place suffix (-si, City,
-    직할시, 特別市), accents, apostrophes, hyphens, case or spaces. A name that is only a suffix
-    (시, City) keeps it."""
+    직할시, 特別市; kept with keep_suffix), accents, apostrophes, hyphens, case or spaces. A name
+    that is only a suffix (시, City) keeps it."""
     name = unicodedata.normalize("NFC", name.strip()).translate(APOSTROPHES).casefold()
-    name = PLACE_SUFFIX.sub("", name) or name
-    return "".join(c for c in unicodedata.normalize("NFKD", name) if c.isalnum())
+    if not keep_suffix:
+        name = PLACE_SUFFIX.sub("", name) or name
+    # NFKD drops the breves (combining marks are not alphanumeric); NFC puts a Hangul syllable
+    # back together, so that one syllable is one character (reconciliation counts edits).
+    bare = "".join(c for c in unicodedata.normalize("NFKD", name) if c.isalnum())
+    return unicodedata.normalize("NFC", bare)
 
 
 def name_rows(name, mr, rr, hangul, full_hangul, hancha, full_hancha):

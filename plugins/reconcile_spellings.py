@@ -33,7 +33,6 @@ Two more things OpenRefine needs, by public hooks:
 
 import json
 import re
-from functools import lru_cache
 from urllib.parse import parse_qs
 
 import Levenshtein
@@ -76,22 +75,28 @@ join statuses on statuses.id = cities.status_id
 where cities.id in (select value from json_each(:ids))"""
 
 
-@lru_cache(maxsize=4096)
 def folded(text):
-    """A spelling as compared: nkcities.spelling.name_key (the one name folding)."""
+    """A spelling as compared: nkcities.spelling.name_key (the one name folding, cached)."""
     return name_key(text)
 
 
+def within_an_edit(query, spelling):
+    allowed = 1 if min(len(query), len(spelling)) >= MIN_FUZZY else 0
+    return Levenshtein.distance(query, spelling, score_cutoff=allowed) <= allowed
+
+
 def spelling_match(query, spelling):
-    """1 if spelling is a candidate for query: equal when folded, or one edit away."""
+    """1 if spelling is a candidate for query: equal when folded, or one edit away, with or
+    without a status suffix (평앙직할시 is one edit from 평양직할시; 평앙 is too short for one)."""
     if not isinstance(query, str) or not isinstance(spelling, str):
         return 0
     if len(query) > MAX_QUERY or len(spelling) > MAX_QUERY:
         return 0
     # The query comes as datasette-reconcile's escape_fts made it: each word in double quotes.
-    query, spelling = folded(query.replace('"', "")), folded(spelling)
-    allowed = 1 if min(len(query), len(spelling)) >= MIN_FUZZY else 0
-    return int(Levenshtein.distance(query, spelling, score_cutoff=allowed) <= allowed)
+    query = query.replace('"', "")
+    return int(within_an_edit(folded(query), folded(spelling))
+               or within_an_edit(name_key(query, keep_suffix=True),
+                                 name_key(spelling, keep_suffix=True)))
 
 
 @hookimpl
