@@ -191,7 +191,26 @@ async def reconcile_or_extend(datasette, request):
         return {"type": "http.request", "body": body, "more_body": False}
 
     scope = dict(request.scope, url_route={"kwargs": {"db_name": database, "db_table": VIEW}})
-    return await reconcile_by_library(Request(scope, replay), datasette)
+    response = await reconcile_by_library(Request(scope, replay), datasette)
+    queries = (form.get("queries") or [None])[0] or request.args.get("queries")
+    if queries and response.status == 200:
+        return api_response(matched_when_folded_equal(json.loads(queries),
+                                                      json.loads(response.body)))
+    return response
+
+
+def matched_when_folded_equal(queries, answer):
+    """`match: true` also for the one city whose spelling equals the query when folded
+    ("Pyongyang City", "P’yŏngyang"): datasette-reconcile sets it only for equal text."""
+    for key, result in answer.items():
+        query = (queries.get(key) or {}).get("query") if isinstance(queries, dict) else None
+        if not isinstance(query, str) or not isinstance(result, dict):
+            continue
+        equal = [c for c in result.get("result", []) if folded(c["name"]) == folded(query)]
+        if len({c["id"] for c in equal}) == 1:
+            for candidate in equal:
+                candidate["match"] = True
+    return answer
 
 
 async def propose_properties(datasette, request):

@@ -200,6 +200,9 @@ def test_status_words_and_typographic_marks_find_the_city(reconcile, key):
     for text, city in STATUS_WORDS.items():
         assert results[text], text
         assert results[text][0]["id"] == key[city], (text, results[text][0])
+        # Equal once folded: a match OpenRefine may take without asking.
+        assert results[text][0]["match"] is True, text
+        assert [c["id"] for c in results[text] if c["match"]] == [key[city]], text
 
 
 def test_a_candidate_is_named_after_its_city_with_the_spelling_beside_it(reconcile):
