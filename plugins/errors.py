@@ -5,7 +5,8 @@
 - without the default's `rich` traceback of every error, locals included (0.35 s of CPU per
   404 when rich is importable, as it is with the test extra, on the event loop: one such error
   stalled every other client for 0.4 s); a real 500 still logs its plain traceback;
-- SQLite out of memory (sql_limits.py's heap limit reached) is the query's fault: 400.
+- SQLite out of memory (sql_limits.py's heap limit reached) is the query's fault: 400;
+- so is a `.geojson` of a query without a geometry column (datasette-geojson's 500).
 """
 
 import traceback
@@ -18,6 +19,10 @@ from markupsafe import Markup
 
 from nkcities.http_errors import TITLES, error_body, error_format
 
+# datasette-geojson's error for rows without a geometry column, raised with DatasetteError's
+# default status, 500: the request's fault (`.geojson?sql=` without one), so 400.
+NO_GEOMETRY = "SQL query must include a geometry column"
+
 
 def describe(exception):
     """(status, message, title, extra fields) as Datasette's default handler gives them."""
@@ -26,6 +31,8 @@ def describe(exception):
                      "(plugins/sql_limits.py)"), "Query too large", {}
     if isinstance(exception, Base400):
         return exception.status, exception.args[0], None, {}
+    if isinstance(exception, DatasetteError) and exception.message == NO_GEOMETRY:
+        return 400, f"{NO_GEOMETRY} for GeoJSON", None, {}
     if isinstance(exception, DatasetteError):
         return exception.status, exception.message, exception.title, exception.error_dict
     traceback.print_exception(exception)

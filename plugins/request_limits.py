@@ -2,7 +2,9 @@
 and their reasons are in serve.yml, `requests`; refusals come in the request's format.
 
 - Methods: Datasette serves GET, HEAD, OPTIONS and POST; another known method is 405 (with
-  Allow), an unknown one 501, instead of Datasette's 500 and a logged traceback.
+  Allow), an unknown one 501, instead of Datasette's 500 and a logged traceback. POST is for
+  canned queries: to a table's or view's page, its rows or formats it is 405 too (Datasette
+  answers it 500, "You may only POST to a canned query").
 - URL parameters: at most max_parameters, counted on the raw query string, before Datasette
   parses it (its cost grows with the square of their number).
 - Facets: at most max_facets `_facet*` parameters, each a query of up to facet_time_limit_ms.
@@ -13,6 +15,7 @@ and their reasons are in serve.yml, `requests`; refusals come in the request's f
 from urllib.parse import parse_qsl
 
 from datasette import hookimpl
+from datasette.utils import tilde_decode
 
 from nkcities.http_errors import send_error
 from nkcities.serve import load_config
@@ -61,6 +64,40 @@ def refusal(scope):
     return None
 
 
+READ_ONLY = [("allow", ", ".join(sorted(NO_BODY)))]
+
+
+async def post_refusal(datasette, scope):
+    """405 for a POST that Datasette would answer 500: to a database, a table or view (its
+    page, rows, formats) or a canned query that does not write; else None."""
+    parts = scope["path"].split("/")
+    database = parts[1].split(".", 1)[0] if len(parts) > 1 else ""
+    if scope["method"] != "POST" or database not in datasette.databases or len(parts) > 4:
+        return None
+    refused = (405, "POST is not allowed here: this is read-only", READ_ONLY)
+    if len(parts) == 2:
+        return refused
+    name = tilde_decode(parts[2].split(".", 1)[0])  # a dot in a name is tilde-encoded (~2E)
+    queries = await datasette.get_canned_queries(database, scope.get("actor"))
+    if name in queries:
+        return None if queries[name].get("write") else refused
+    db = datasette.databases[database]
+    if name in await db.table_names() or name in await db.view_names():
+        return refused
+    return None
+
+
+def allow_on_405(send):
+    """send, with Allow on a 405 that lacks it (Datasette's own 405s, for POST to its pages)."""
+    async def send_with_allow(message):
+        if message["type"] == "http.response.start" and message["status"] == 405:
+            headers = list(message.get("headers", []))
+            if not any(name.lower() == b"allow" for name, _ in headers):
+                message = dict(message, headers=[*headers, (b"allow", READ_ONLY[0][1].encode())])
+        await send(message)
+    return send_with_allow
+
+
 async def read_body(receive, limit):
     """The whole request body, or None as soon as it passes `limit` bytes."""
     chunks, size, more = [], 0, True
@@ -96,7 +133,7 @@ def asgi_wrapper(datasette):
         async def limited(scope, receive, send):
             if scope["type"] != "http":
                 return await app(scope, receive, send)
-            refused = refusal(scope)
+            refused = refusal(scope) or await post_refusal(datasette, scope)
             if refused:
                 status, message, headers = refused
                 return await send_error(scope, send, status, message, headers)
@@ -106,6 +143,6 @@ def asgi_wrapper(datasette):
                     return await send_error(scope, send, 413,
                                             f"request body over {MAX_BODY_BYTES:,} bytes")
                 receive = replay(body, receive)
-            return await app(scope, receive, send)
+            return await app(scope, receive, allow_on_405(send))
         return limited
     return wrap
