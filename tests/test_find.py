@@ -114,3 +114,8 @@ def test_ranked_exact_then_prefix_then_one_edit():
 def test_nearest_within_a_third_of_the_length():
     assert nearest("Pyangyong", SPELLINGS)[0] == ("pyongyang", "Pyongyang")
     assert nearest("Seoul", SPELLINGS) == []
+
+
+def test_a_table_search_with_no_row_points_to_the_site_search(server):
+    html = fetch(server, f"/{DB_NAME}/cities?_search=Pyongyng").text
+    assert '<a href="/-/search?q=Pyongyng">' in html
