@@ -53,6 +53,7 @@ def database_of(datasette, request):
 
 
 async def html_page(datasette, request, info):
+    info = dict(info, title=info.get("title") or TITLES.get(info["status"]))
     database = database_of(datasette, request)
     sql = request.args.get("sql") if database and request.path.rstrip("/") == f"/{database}" \
         else None
@@ -78,7 +79,9 @@ def handle_exception(datasette, request, exception):
         fmt = error_format(request.path)
         if fmt == "html":
             if getattr(exception, "message_is_html", False):
-                info["error"] = Markup(message)
+                # Datasette's "took too long" page appends its own copy of the query, in a
+                # textarea of its own: the page's editor holds it.
+                info["error"] = Markup(message.split("<textarea", 1)[0].strip())
             if status == 404:
                 redirect, info["suggestions"] = await suggest.missing(datasette, request.path)
                 if redirect:
