@@ -118,3 +118,23 @@ def test_sql_heading_on_one_line(page, server):
     heading = page.locator("form.sql h2")
     line = float(heading.evaluate("e => getComputedStyle(e).lineHeight").removesuffix("px"))
     assert heading.bounding_box()["height"] < 1.5 * line
+
+
+def test_charts_on_a_phone_cut_no_text(browser, server):
+    """Every text of the charts (axis titles, legends) whole and inside its card: Vega-Lite
+    shortens what does not fit with "…", and the card clips what the SVG draws outside it."""
+    context = browser.new_context(**SIZES["phone"])
+    page = context.new_page()
+    page.goto(f"{server}/-/dashboards/cities")
+    for chart in ("population-by-division", "cities-by-status"):
+        page.locator(f"#chart-{chart} svg .mark-rect.role-mark path").first.wait_for(
+            state="attached")
+        texts = page.locator(f"#chart-{chart} svg text").all_text_contents()
+        assert texts and not [text for text in texts if text.endswith("…")], chart
+        card = page.locator(f"#card-{chart}").bounding_box()
+        outside = page.locator(f"#chart-{chart} svg text").evaluate_all(
+            """(texts, card) => texts.filter(text => { const box = text.getBoundingClientRect();
+                return box.width && (box.left < card.x || box.right > card.x + card.width); })
+                .map(text => text.textContent)""", card)
+        assert outside == [], chart
+    context.close()
