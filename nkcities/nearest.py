@@ -9,7 +9,7 @@ from nkcities.spelling import name_key
 
 EXACT, PREFIX, TYPO = 0, 1, 2  # how a spelling matches, best first
 MIN_FUZZY = 3  # folded characters below which neither a prefix nor a typo is forgiven
-MAX_TEXT = 100  # longer than any name: such a text matches nothing, at no cost
+MAX_TEXT = 100  # characters; longer than any name: such a text matches nothing, at no cost
 
 
 def how(text_key, spelling_key):
@@ -28,8 +28,10 @@ def how(text_key, spelling_key):
 def ranked(text, spellings):
     """[(id, spelling, how)] of the ids with a spelling matching text, best match first (ties
     in the order of `spellings`), each id once at its best; spellings: (id, spelling) pairs."""
-    text_key = name_key(text or "")[:MAX_TEXT + 1]
-    if not text_key or len(text_key) > MAX_TEXT:
+    if not text or len(text) > MAX_TEXT:
+        return []
+    text_key = name_key(text)
+    if not text_key:
         return []
     best = {}
     for order, (key, spelling) in enumerate(spellings):
@@ -43,8 +45,10 @@ def ranked(text, spellings):
 def nearest(text, spellings, limit=3):
     """[(id, spelling)]: the ids whose spellings are fewest edits from text, at most a third of
     its folded length (at least 2), nearest first; for "did you mean" when nothing matches."""
-    text_key = name_key(text or "")
-    if not text_key or len(text_key) > MAX_TEXT:
+    if not text or len(text) > MAX_TEXT:
+        return []
+    text_key = name_key(text)
+    if not text_key:
         return []
     allowed = max(2, len(text_key) // 3)
     best = {}

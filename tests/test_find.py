@@ -119,3 +119,8 @@ def test_nearest_within_a_third_of_the_length():
 def test_a_table_search_with_no_row_points_to_the_site_search(server):
     html = fetch(server, f"/{DB_NAME}/cities?_search=Pyongyng").text
     assert '<a href="/-/search?q=Pyongyng">' in html
+
+
+@pytest.mark.parametrize("text", ["", "!!!", "'", "x" * 101])
+def test_nothing_to_match(text):
+    assert ranked(text, SPELLINGS) == [] and nearest(text, SPELLINGS) == []
