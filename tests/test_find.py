@@ -124,3 +124,10 @@ def test_a_table_search_with_no_row_points_to_the_site_search(server):
 @pytest.mark.parametrize("text", ["", "!!!", "'", "x" * 101])
 def test_nothing_to_match(text):
     assert ranked(text, SPELLINGS) == [] and nearest(text, SPELLINGS) == []
+
+
+@pytest.mark.parametrize("table, text, key", [("cities", "평양", "pyongyang"),
+                                              ("provinces", "KP-02", "south-pyongan")])
+def test_a_table_search_with_one_row_offers_its_page(server, table, text, key):
+    html = fetch(server, f"/{DB_NAME}/{table}?_search={quote(text)}").text
+    assert re.search(rf'class="search-single">[^<]*<a href="/{DB_NAME}/{table}/{key}">', html)
