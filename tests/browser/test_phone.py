@@ -138,3 +138,19 @@ def test_charts_on_a_phone_cut_no_text(browser, server):
                 .map(text => text.textContent)""", card)
         assert outside == [], chart
     context.close()
+
+
+def test_refused_sql_is_mended_in_the_editor(sized, server):
+    """The error page's editor holds the refused query; corrected there, it runs."""
+    _, page = sized
+    page.goto(f"{server}/{DB_NAME}?" + urllib.parse.urlencode({"sql": "selec * from cities"}))
+    editor = page.locator(".CodeMirror")
+    assert editor.inner_text().strip().endswith("selec * from cities")
+    assert "Statement must be a SELECT" in page.locator(".message-error").inner_text()
+    assert page.get_by_role("link", name="home", exact=True).get_attribute("href") == "/"
+    editor.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("select name from cities where name = 'Sinuiju'")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Run SQL").click()
+    assert page.locator("table.rows-and-columns tbody td").all_inner_texts() == ["Sinuiju"]
