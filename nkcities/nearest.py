@@ -1,26 +1,40 @@
-"""Which of a list of spellings a typed text means: the matcher of the site's search and of the
-error pages' "did you mean". Names are compared as nkcities.spelling.name_key folds them (the
-one folding, shared with reconciliation); Hangul folds to its letters (jamo), so 평앙 is one
-edit from 평양. Pure functions."""
+"""Which of a list of spellings a typed text means: the matcher of the site's search, of the
+error pages' "did you mean" and of reconciliation. Names are compared as
+nkcities.spelling.name_key folds them (the one folding); edits are counted on letters, Hangul
+as its jamo, so 평앙 is one edit from 평양. Pure functions."""
+
+import unicodedata
 
 import Levenshtein
 
 from nkcities.spelling import name_key
 
 EXACT, PREFIX, TYPO = 0, 1, 2  # how a spelling matches, best first
-MIN_FUZZY = 3  # folded characters below which neither a prefix nor a typo is forgiven
+MIN_FUZZY = 3  # letters below which neither a prefix nor a typo is forgiven
 MAX_TEXT = 100  # characters; longer than any name: such a text matches nothing, at no cost
+
+
+def letters(key):
+    """A folded name as its letters: a Hangul syllable as its jamo (평 -> ㅍㅕㅇ)."""
+    return unicodedata.normalize("NFD", key)
+
+
+def one_edit(text_key, spelling_key):
+    """True if two folded names, each of at least MIN_FUZZY letters, are one edit apart."""
+    text, spelling = letters(text_key), letters(spelling_key)
+    return (min(len(text), len(spelling)) >= MIN_FUZZY
+            and Levenshtein.distance(text, spelling, score_cutoff=1) <= 1)
 
 
 def how(text_key, spelling_key):
     """EXACT, PREFIX, TYPO (one edit) or None: how a folded spelling matches a folded text."""
     if text_key == spelling_key:
         return EXACT
-    if len(text_key) < MIN_FUZZY:
+    if len(letters(text_key)) < MIN_FUZZY:
         return None
     if spelling_key.startswith(text_key):
         return PREFIX
-    if Levenshtein.distance(text_key, spelling_key, score_cutoff=1) <= 1:
+    if one_edit(text_key, spelling_key):
         return TYPO
     return None
 
@@ -50,10 +64,11 @@ def nearest(text, spellings, limit=3):
     text_key = name_key(text)
     if not text_key:
         return []
-    allowed = max(2, len(text_key) // 3)
+    text = letters(text_key)
+    allowed = max(2, len(text) // 3)
     best = {}
     for order, (key, spelling) in enumerate(spellings):
-        distance = Levenshtein.distance(text_key, name_key(spelling), score_cutoff=allowed)
+        distance = Levenshtein.distance(text, letters(name_key(spelling)), score_cutoff=allowed)
         if distance <= allowed and (key not in best or distance < best[key][0]):
             best[key] = (distance, order, spelling)
     found = sorted(best.items(), key=lambda item: item[1][:2])

@@ -35,18 +35,17 @@ import json
 import re
 from urllib.parse import parse_qs
 
-import Levenshtein
 from datasette import hookimpl
 from datasette.utils.asgi import BadRequest, NotFound, Request, Response
 from datasette_reconcile import reconcile as reconcile_by_library
 from markupsafe import Markup
 
 from nkcities.http_errors import error_body
+from nkcities.nearest import one_edit
 from nkcities.spelling import name_key
 
 VIEW = "city_spellings"
 MAX_QUERY = 100  # longer than any name: match() is then 0, so arbitrary SQL cannot make it costly
-MIN_FUZZY = 3  # shorter spellings (two Hangul syllables) match only as written: one edit is half
 CALLBACK = re.compile(r"^[A-Za-z_$][\w$.]{0,63}$")
 RECONCILE_PATH = re.compile(r"^/(?P<database>[^/]+)/[^/]+/-/reconcile(?P<service>/.*)?$")
 # What `extend` offers for a city: (id, name, SQL over cities joined to its division and status).
@@ -81,13 +80,12 @@ def folded(text):
 
 
 def within_an_edit(query, spelling):
-    allowed = 1 if min(len(query), len(spelling)) >= MIN_FUZZY else 0
-    return Levenshtein.distance(query, spelling, score_cutoff=allowed) <= allowed
+    return query == spelling or one_edit(query, spelling)
 
 
 def spelling_match(query, spelling):
-    """1 if spelling is a candidate for query: equal when folded, or one edit away, with or
-    without a status suffix (평앙직할시 is one edit from 평양직할시; 평앙 is too short for one)."""
+    """1 if spelling is a candidate for query: equal when folded, or one edit away (as the site's
+    search counts edits), with or without a status suffix (평앙직할시, 평앙 for 평양)."""
     if not isinstance(query, str) or not isinstance(spelling, str):
         return 0
     if len(query) > MAX_QUERY or len(spelling) > MAX_QUERY:
