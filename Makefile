@@ -62,7 +62,7 @@ $(DIST)/datapackage.json: $(DB) datapackage.py nkcities/datapackage.py metadata.
 serve: build
 	$(BIN)/python -m nkcities.serve --db $(DB) --inspect $(INSPECT)
 
-test: $(INSTALLED) browser lighthouse nginx gdal $(CFFCONVERT)
+test: $(INSTALLED) browser lighthouse nginx gdal slowhttptest $(CFFCONVERT)
 	$(BIN)/ruff check .
 	$(MAKE) image-test
 	$(BIN)/python -m pytest
@@ -75,6 +75,11 @@ APT_INSTALL := $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteract
 browser:
 	command -v chromium >/dev/null && command -v curl >/dev/null && test -f $(CJK_FONT) || \
 	{ $(APT_INSTALL) chromium curl fonts-noto-cjk; }
+
+# slowhttptest, the slow-client attacks of tests/test_slow_clients.py.
+.PHONY: slowhttptest
+slowhttptest:
+	command -v slowhttptest >/dev/null || { $(APT_INSTALL) --no-install-recommends slowhttptest; }
 
 # GDAL's ogrinfo, which the GeoJSON tests read the served file, dist/ and the .db with.
 .PHONY: gdal

@@ -14,9 +14,11 @@ DB, INSPECT, HOST and PORT in the environment give the defaults (the Dockerfile 
 import os
 import resource
 import sys
+import time
 from pathlib import Path
 
 import click
+import h11
 import uvicorn
 import yaml
 from datasette.app import Datasette
@@ -36,18 +38,71 @@ def load_config():
     return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
 
 
-class IdleTimeoutFromConnect(H11Protocol):
-    """uvicorn starts its keep-alive timer only after a first response, so a connection that
-    never sends a request stays open for ever (encode/uvicorn#1192): start it at connect too."""
+class BoundedConnections(H11Protocol):
+    """uvicorn's keep-alive timer bounds only a connection that sends nothing, and its
+    limit_concurrency counts connections that have not sent a whole request (slowloris).
+    serve.yml's `connections`: the idle timer starts at connect too (encode/uvicorn#1192); the
+    request line and headers must be whole within header_timeout_s of their first byte, a body
+    within body_timeout_s of its headers, or the connection is dropped; and past max_open
+    connections a new one drops the one that has waited longest without a whole request, so
+    such connections never take a place that a complete request needs."""
+
+    limits = {}  # serve.yml's `connections` (uvicorn_config sets it)
 
     def connection_made(self, transport):
         super().connection_made(transport)
+        self.deadline, self.waiting_since = None, time.monotonic()
         self.timeout_keep_alive_task = self.loop.call_later(
             self.timeout_keep_alive, self.timeout_keep_alive_handler)
+        if len(self.connections) > self.limits["max_open"]:
+            self.drop_longest_waiting()
+
+    def waiting(self):
+        """Not running a whole request: idle, sending one, or closing with unread bytes."""
+        return self.transport.is_closing() or self.conn.their_state is not h11.DONE
+
+    def drop_longest_waiting(self):
+        waiting = [c for c in self.connections if isinstance(c, BoundedConnections)
+                   and c.waiting()]
+        if waiting:
+            min(waiting, key=lambda c: c.waiting_since).drop()
+
+    def drop(self):
+        self.transport.abort()  # close() would wait for a client that does not read
+
+    def data_received(self, data):
+        super().data_received(data)
+        self.arm_deadline()
+
+    def on_response_complete(self):
+        self.waiting_since = time.monotonic()
+        super().on_response_complete()
+        self.arm_deadline()
+
+    def arm_deadline(self):
+        """One timer per phase: headers from their first byte, a body from its headers."""
+        state = self.conn.their_state
+        if state is h11.IDLE and self.conn.trailing_data[0]:
+            phase, seconds = "headers", self.limits["header_timeout_s"]
+        elif state is h11.SEND_BODY:
+            phase, seconds = "body", self.limits["body_timeout_s"]
+        else:
+            phase = seconds = None
+        if self.deadline and self.deadline[0] != phase:
+            self.deadline[1].cancel()
+            self.deadline = None
+        if phase and not self.deadline:
+            self.deadline = (phase, self.loop.call_later(seconds, self.drop))
+
+    def connection_lost(self, exc):
+        if self.deadline:
+            self.deadline[1].cancel()
+            self.deadline = None
+        super().connection_lost(exc)
 
 
 def open_files_to_hard_limit():
-    """uvicorn.limit_concurrency must stay below the open-file limit: raise the soft one."""
+    """connections.max_open must stay below the open-file limit: raise the soft one."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if hard == resource.RLIM_INFINITY or soft < hard:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -73,11 +128,12 @@ def datasette(config, db, inspect, overrides, metadata=ROOT / "metadata.yml"):
 
 
 def uvicorn_config(app, config, host, port):
+    BoundedConnections.limits = config["connections"]
     options = dict(config["uvicorn"])
     options["forwarded_allow_ips"] = os.environ.get("FORWARDED_ALLOW_IPS",
                                                     options["forwarded_allow_ips"])
     return uvicorn.Config(app, host=host, port=port, lifespan="on", log_level="info",
-                          http=IdleTimeoutFromConnect, proxy_headers=True, **options)
+                          http=BoundedConnections, proxy_headers=True, **options)
 
 
 def setting_value(value):

@@ -251,22 +251,23 @@ def test_forty_clients_that_never_read(served, request):
 
 
 def test_idle_connections_are_closed(served):
-    """More idle connections than limit_concurrency: a fast 503 while they last, no accept()
-    tracebacks, and they are closed after timeout_keep_alive even without a first request."""
+    """More idle connections than connections.max_open: the longest idle ones are dropped, so
+    a new client is still served, with no accept() tracebacks; and the rest are closed after
+    timeout_keep_alive even without a first request."""
     settled(served)
     idle = []
-    for i in range(UVICORN["limit_concurrency"] + 50):
+    for i in range(CONFIG["connections"]["max_open"] + 50):
         connection = socket.create_connection(("127.0.0.1", served.port),
                                               source_address=(f"127.0.0.{70 + i % 4}", 0))
         idle.append(connection)
     try:
         time.sleep(0.3)
-        assert answered(served, CHEAP)[0] == 503
-        time.sleep(UVICORN["timeout_keep_alive"] + 1)
         assert_cheap_client_served(served)
+        time.sleep(UVICORN["timeout_keep_alive"] + 1)
         for connection in idle:
             connection.settimeout(1)
-            assert connection.recv(1) == b""  # closed by the server
+            with contextlib.suppress(ConnectionResetError):
+                assert connection.recv(1) == b""  # closed by the server
     finally:
         for connection in idle:
             connection.close()
