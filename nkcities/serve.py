@@ -12,6 +12,7 @@ DB, INSPECT, HOST and PORT in the environment give the defaults (the Dockerfile 
 """
 
 import ctypes
+import ipaddress
 import ctypes.util
 import os
 import platform
@@ -105,6 +106,42 @@ class BoundedConnections(H11Protocol):
         super().connection_lost(exc)
 
 
+class ForwardedFor:
+    """The client address and scheme from a trusted proxy's X-Forwarded-For / -Proto, in place of
+    uvicorn's proxy_headers, which with forwarded_allow_ips "*" takes the leftmost entry: on
+    Cloud Run or Fly whatever the client sent. Here the client is the entry `hops` from the
+    right, the one the nearest trusted proxies appended (serve.yml's `forwarded`); with fewer
+    entries, the peer itself."""
+
+    def __init__(self, app, trusted, hops):
+        self.app, self.hops = app, hops
+        self.anyone = trusted.strip() == "*"
+        self.trusted = [ipaddress.ip_network(n.strip(), strict=False)
+                        for n in trusted.split(",") if n.strip() and not self.anyone]
+
+    def trusts(self, host):
+        try:
+            return self.anyone or any(ipaddress.ip_address(host) in n for n in self.trusted)
+        except ValueError:
+            return False
+
+    def entries(self, scope, name):
+        values = b",".join(v for k, v in scope["headers"] if k == name).decode("latin-1")
+        return [entry.strip() for entry in values.split(",") if entry.strip()]
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] in ("http", "websocket") and scope.get("client") \
+                and self.trusts(scope["client"][0]):
+            hosts = self.entries(scope, b"x-forwarded-for")
+            if len(hosts) >= self.hops:
+                scope["client"] = (hosts[-self.hops], 0)
+            schemes = self.entries(scope, b"x-forwarded-proto")
+            if schemes and schemes[-1] in ("http", "https"):
+                scope["scheme"] = schemes[-1] if scope["type"] == "http" else \
+                    {"http": "ws", "https": "wss"}[schemes[-1]]
+        return await self.app(scope, receive, send)
+
+
 def open_files_to_hard_limit():
     """connections.max_open must stay below the open-file limit: raise the soft one."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -143,11 +180,11 @@ def datasette(config, db, inspect, overrides, metadata=ROOT / "metadata.yml"):
 
 def uvicorn_config(app, config, host, port):
     BoundedConnections.limits = config["connections"]
-    options = dict(config["uvicorn"])
-    options["forwarded_allow_ips"] = os.environ.get("FORWARDED_ALLOW_IPS",
-                                                    options["forwarded_allow_ips"])
+    forwarded = config["forwarded"]
+    app = ForwardedFor(app, os.environ.get("FORWARDED_ALLOW_IPS", forwarded["trusted"]),
+                       int(os.environ.get("FORWARDED_HOPS", forwarded["hops"])))
     return uvicorn.Config(app, host=host, port=port, lifespan="on", log_level="info",
-                          http=BoundedConnections, proxy_headers=True, **options)
+                          http=BoundedConnections, proxy_headers=False, **config["uvicorn"])
 
 
 def setting_value(value):

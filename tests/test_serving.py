@@ -9,6 +9,7 @@ nginx`) in front of the same server. Fairness is measured in `make bench`; here 
 """
 
 import contextlib
+import os
 import socket
 import subprocess
 import time
@@ -35,7 +36,7 @@ def served(tmp_path_factory):
     assert run_build(SOURCE, "--db", db).exit_code == 0
     digest = sha256(db)
     with running_server(db, write_inspect(db)) as server:
-        server.port = int(server.url.rsplit(":", 1)[1])
+        server.port, server.db = int(server.url.rsplit(":", 1)[1]), db
         yield server
         assert server.alive() and not server.guard_tripped
     assert sha256(db) == digest
@@ -210,6 +211,36 @@ def test_x_forwarded_for_is_not_believed_from_a_client(served):
         status, head, _ = answered(served, CHEAP, "127.0.0.2", {"X-Forwarded-For": "127.0.0.9"})
         assert status == 429 and head["retry-after"] == str(LIMITS["retry_after_s"])
         assert_cheap_client_served(served)
+
+
+@pytest.fixture(scope="module")
+def behind_platform(tmp_path_factory, served):
+    """A second server with the container's settings (the Dockerfile's FORWARDED_*): every peer
+    is the platform's front end, which appends the client's address and its own."""
+    db = Path(served.db)
+    env = {**os.environ, "FORWARDED_ALLOW_IPS": "*", "FORWARDED_HOPS": "2"}
+    with running_server(db, db.with_name(db.stem + "-inspect.json"), env=env) as server:
+        server.port = int(server.url.rsplit(":", 1)[1])
+        yield server
+
+
+def test_rotating_x_forwarded_for_is_one_client_behind_the_platform(behind_platform):
+    """127.0.0.2 writes a new leftmost X-Forwarded-For entry on every request, as a client of
+    Cloud Run or Fly can: the entry the front end appended (127.0.0.2) is still the client."""
+    server = behind_platform
+    spoof = [f"X-Forwarded-For: 10.0.{i}.1, 127.0.0.2, 35.191.0.1\r\n"
+             for i in range(LIMITS["max_in_flight_per_client"])]
+    held = [clients.stalled(server.port, "127.0.0.2", SLOW, header) for header in spoof]
+    try:
+        time.sleep(0.05)
+        status, head, _, _ = clients.get(server.port, CHEAP, "127.0.0.2",
+                                         {"X-Forwarded-For": "10.9.9.9, 127.0.0.2, 35.191.0.1"})
+        assert status == 429 and head["retry-after"] == str(LIMITS["retry_after_s"])
+        other = {"X-Forwarded-For": "127.0.0.2, 127.0.0.9, 35.191.0.1"}  # another client
+        assert clients.get(server.port, CHEAP, "127.0.0.2", other)[0] == 200
+    finally:
+        for connection in held:
+            connection.close()
 
 
 def test_too_many_requests_at_once_get_503_with_retry_after(served):
