@@ -5,7 +5,8 @@
 - without the default's `rich` traceback of every error, locals included (0.35 s of CPU per
   404 when rich is importable, as it is with the test extra, on the event loop: one such error
   stalled every other client for 0.4 s); a real 500 still logs its plain traceback;
-- SQLite out of memory (sql_limits.py's heap limit reached) is the query's fault: 400.
+- SQLite out of memory (sql_limits.py's heap limit reached) is the query's fault: 400;
+- so is a `_sort` on a column that does not exist: Datasette 0.65 raises it as a 500.
 """
 
 import traceback
@@ -18,6 +19,8 @@ from markupsafe import Markup
 
 from nkcities.http_errors import TITLES, error_body, error_format
 
+BAD_SORT = "Cannot sort table by "  # datasette/views/table.py, for _sort and _sort_desc
+
 
 def describe(exception):
     """(status, message, title, extra fields) as Datasette's default handler gives them."""
@@ -27,7 +30,8 @@ def describe(exception):
     if isinstance(exception, Base400):
         return exception.status, exception.args[0], None, {}
     if isinstance(exception, DatasetteError):
-        return exception.status, exception.message, exception.title, exception.error_dict
+        status = 400 if str(exception.message).startswith(BAD_SORT) else exception.status
+        return status, exception.message, exception.title, exception.error_dict
     traceback.print_exception(exception)
     return 500, str(exception), None, {}
 

@@ -8,6 +8,12 @@ and their reasons are in serve.yml, `requests`; refusals come in the request's f
 - Facets: at most max_facets `_facet*` parameters, each a query of up to facet_time_limit_ms.
 - Bodies: this site takes no uploads; a body over max_body_bytes gets 413 before Datasette
   reads it whole into memory (a 200 MB POST once took 122 s and 650 MB).
+- The request line and headers: over uvicorn.h11_max_incomplete_event_size bytes in all is
+  431, however they arrived (h11 counts only what is still incomplete: 10,000 headers in one
+  write got a 200).
+- A target that is not a path (`GET http://evil.example/`) is 400, not a redirect there; a
+  Content-Length with a Transfer-Encoding is 400 and the connection closed, so bytes after the
+  body are never read as a second request (request smuggling).
 """
 
 from urllib.parse import parse_qsl
@@ -17,7 +23,9 @@ from datasette import hookimpl
 from nkcities.http_errors import send_error
 from nkcities.serve import load_config
 
-LIMITS = load_config()["requests"]
+CONFIG = load_config()
+LIMITS = CONFIG["requests"]
+MAX_HEAD_BYTES = CONFIG["uvicorn"]["h11_max_incomplete_event_size"]
 MAX_BODY_BYTES = LIMITS["max_body_bytes"]
 MAX_FACETS = LIMITS["max_facets"]
 MAX_PARAMETERS = LIMITS["max_parameters"]
@@ -45,8 +53,27 @@ def declared_length(scope):
     return 0
 
 
+def head_bytes(scope):
+    """The request line and headers as sent, give or take the separators."""
+    return (len(scope["method"]) + len(scope.get("raw_path", b"")) +
+            len(scope.get("query_string", b"")) + 12 +
+            sum(len(name) + len(value) + 4 for name, value in scope.get("headers", [])))
+
+
+def header_names(scope):
+    return {name.lower() for name, _ in scope.get("headers", [])}
+
+
 def refusal(scope):
     """(status, message, headers) for a request refused on its shape alone, else None."""
+    close = [("connection", "close")]
+    if head_bytes(scope) > MAX_HEAD_BYTES:
+        return 431, f"request line and headers over {MAX_HEAD_BYTES:,} bytes", close
+    raw_path = scope.get("raw_path") or scope["path"].encode()
+    if not raw_path.startswith(b"/") or raw_path.startswith(b"//"):
+        return 400, "the request target must be a path", close
+    if {b"content-length", b"transfer-encoding"} <= header_names(scope):
+        return 400, "Content-Length together with Transfer-Encoding", close
     method = scope["method"]
     if method not in SERVED:
         allow = [("allow", ", ".join(sorted(SERVED)))]

@@ -164,10 +164,11 @@ CASES = {
     "_size=-1": Case(f"/{DB_NAME}/cities.json?_size=-1", 400, "_size"),
     "_size=1e9": Case(f"/{DB_NAME}/cities.json?_size=1e9", 400, "_size"),
     "_size=1000000000": Case(f"/{DB_NAME}/cities.json?_size=1000000000", 400, "_size"),
-    "_sort missing column": Case(f"/{DB_NAME}/cities.json?_sort=nope", 500,
-                                 "Cannot sort table by nope"),  # Datasette 0.65's own status
-    "_sort_desc missing column": Case(f"/{DB_NAME}/cities.json?_sort_desc=nope", 500,
+    "_sort missing column": Case(f"/{DB_NAME}/cities.json?_sort=nope", 400,
+                                 "Cannot sort table by nope"),  # Datasette 0.65 says 500
+    "_sort_desc missing column": Case(f"/{DB_NAME}/cities.json?_sort_desc=nope", 400,
                                       "Cannot sort table by nope"),
+    "_sort not utf-8": Case(f"/{DB_NAME}/cities.json?_sort=%ff", 400, "Cannot sort table by"),
     "_labels missing table": Case(f"/{DB_NAME}/nope.json?_labels=on", 404, "not found"),
     "_facet missing column": Case(f"/{DB_NAME}/cities.json?_facet=nope", 400, "no such column"),
     "slow _where with facets": Case(f"/{DB_NAME}/cities?_facet=name&_facet=founded&_facet=id"
@@ -196,7 +197,7 @@ ESCAPED = {  # name: (path, status, whether the page shows the parameter)
     "html in named parameter": (sql("select :p as x", html=True) + "&p=" + quote(SCRIPT), 200,
                                 True),
     "html in sql error": (sql(f"select {SCRIPT}", html=True), 400, True),
-    "html in _sort": (f"/{DB_NAME}/cities?_sort={quote(SCRIPT)}", 500, True),
+    "html in _sort": (f"/{DB_NAME}/cities?_sort={quote(SCRIPT)}", 400, True),
     "html in table name": (f"/{DB_NAME}/{quote(SCRIPT, safe='')}", 404, False),
     "html in row path": (f"/{DB_NAME}/{quote(SCRIPT)}", 400, False),  # echoed %-encoded
 }

@@ -93,6 +93,28 @@ def test_file_changed_while_serving_then_sigterm_with_a_stalled_client(built):
     assert took < 10
 
 
+def test_same_size_same_mtime_rewrite_is_caught(built):
+    """One byte rewritten in place, the size unchanged and the mtime put back: /-/health and
+    the download answer 503 at once, and no answer shows where the file lives."""
+    db, inspect = built
+    with running_server(db, inspect) as server:
+        port = int(server.url.rsplit(":", 1)[1])
+        assert clients.get(port, "/-/health")[0] == 200
+        stat = db.stat()
+        with open(db, "r+b") as file:
+            file.seek(stat.st_size - 1)
+            last = file.read(1)
+            file.seek(stat.st_size - 1)
+            file.write(bytes([last[0] ^ 0xFF]))
+        os.utime(db, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        assert (db.stat().st_size, db.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+        for path in ("/-/health", f"/{DB_NAME}.db"):
+            status, _, body, seconds = clients.get(port, path)
+            assert status == 503 and seconds < 1, path
+            assert b"changed since the server checked it" in body
+            assert str(db.parent).encode() not in body
+
+
 def test_build_records_sha256_and_removes_leftovers(tmp_path):
     db = tmp_path / f"{DB_NAME}.db"
     leftovers = [tmp_path / f".{db.name}.k1ll3d.tmp", tmp_path / f".{db.name}.k1ll3d.tmp-journal"]
