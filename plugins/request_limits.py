@@ -11,12 +11,17 @@ and their reasons are in serve.yml, `requests`; refusals come in the request's f
 - The request line and headers: over uvicorn.h11_max_incomplete_event_size bytes in all is
   431, however they arrived (h11 counts only what is still incomplete: 10,000 headers in one
   write got a 200).
+- The Host header: absolute URLs (JSON-LD, reconciliation) and the response cache's key are
+  made from it, so a public_url in serve.yml (PUBLIC_URL in the environment wins) replaces it
+  on every request; without one, a Host that is not a host name (or over 255 bytes) is 400.
 - A target that is not a path (`GET http://evil.example/`) is 400, not a redirect there; a
   Content-Length with a Transfer-Encoding is 400 and the connection closed, so bytes after the
   body are never read as a second request (request smuggling).
 """
 
-from urllib.parse import parse_qsl
+import os
+import re
+from urllib.parse import parse_qsl, urlsplit
 
 from datasette import hookimpl
 
@@ -26,6 +31,8 @@ from nkcities.serve import load_config
 CONFIG = load_config()
 LIMITS = CONFIG["requests"]
 MAX_HEAD_BYTES = CONFIG["uvicorn"]["h11_max_incomplete_event_size"]
+PUBLIC = urlsplit(os.environ.get("PUBLIC_URL") or CONFIG.get("public_url") or "")
+HOST = re.compile(rb"[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]{2,45}\](:[0-9]{1,5})?")
 MAX_BODY_BYTES = LIMITS["max_body_bytes"]
 MAX_FACETS = LIMITS["max_facets"]
 MAX_PARAMETERS = LIMITS["max_parameters"]
@@ -60,6 +67,18 @@ def head_bytes(scope):
             sum(len(name) + len(value) + 4 for name, value in scope.get("headers", [])))
 
 
+def host_refused(scope):
+    hosts = [value for name, value in scope.get("headers", []) if name.lower() == b"host"]
+    return len(hosts) > 1 or (hosts and not HOST.fullmatch(hosts[0]))
+
+
+def with_public_host(scope):
+    """The scope as if the request had come to public_url (its scheme and host)."""
+    headers = [(n, v) for n, v in scope.get("headers", []) if n.lower() != b"host"]
+    return {**scope, "scheme": PUBLIC.scheme, "headers": [
+        *headers, (b"host", PUBLIC.netloc.encode())]}
+
+
 def header_names(scope):
     return {name.lower() for name, _ in scope.get("headers", [])}
 
@@ -74,6 +93,8 @@ def refusal(scope):
         return 400, "the request target must be a path", close
     if {b"content-length", b"transfer-encoding"} <= header_names(scope):
         return 400, "Content-Length together with Transfer-Encoding", close
+    if not PUBLIC.netloc and host_refused(scope):
+        return 400, "the Host header is not a host name", close
     method = scope["method"]
     if method not in SERVED:
         allow = [("allow", ", ".join(sorted(SERVED)))]
@@ -127,6 +148,8 @@ def asgi_wrapper(datasette):
             if refused:
                 status, message, headers = refused
                 return await send_error(scope, send, status, message, headers)
+            if PUBLIC.netloc:
+                scope = with_public_host(scope)
             if scope["method"] not in NO_BODY:
                 body = await read_body(receive, MAX_BODY_BYTES)
                 if body is None:

@@ -257,12 +257,16 @@ def test_x_forwarded_for_is_not_believed_from_a_client(served):
         assert_cheap_client_served(served)
 
 
+PUBLIC_URL = "https://cities.example.org"
+
+
 @pytest.fixture(scope="module")
 def behind_platform(tmp_path_factory, served):
     """A second server with the container's settings (the Dockerfile's FORWARDED_*): every peer
     is the platform's front end, which appends the client's address and its own."""
     db = Path(served.db)
-    env = {**os.environ, "FORWARDED_ALLOW_IPS": "*", "FORWARDED_HOPS": "2"}
+    env = {**os.environ, "FORWARDED_ALLOW_IPS": "*", "FORWARDED_HOPS": "2",
+           "PUBLIC_URL": PUBLIC_URL}
     with running_server(db, db.with_name(db.stem + "-inspect.json"), env=env) as server:
         server.port = int(server.url.rsplit(":", 1)[1])
         yield server
@@ -287,6 +291,17 @@ def test_rotating_x_forwarded_for_is_one_client_behind_the_platform(behind_platf
             connection.close()
 
 
+def test_absolute_urls_come_from_the_public_url_not_the_host_header(behind_platform):
+    status, _, body, _ = clients.get(behind_platform.port, "/", headers={"Host": "evil.example"})
+    assert status == 200 and PUBLIC_URL.encode() + b"/" in body and b"evil.example" not in body
+
+
+@pytest.mark.parametrize("host", ["x" * 60_000, "a b", "<script>"])
+def test_a_host_header_that_is_not_a_host_name_is_400(served, host):
+    status, _, body, _ = clients.get(served.port, "/", headers={"Host": host})
+    assert status == 400 and host.encode() not in body
+
+
 def test_too_many_requests_at_once_get_503_with_retry_after(served):
     per_client = LIMITS["max_in_flight_per_client"]
     addresses = [f"127.0.0.{20 + i // per_client}" for i in range(LIMITS["max_in_flight"])]
@@ -296,9 +311,11 @@ def test_too_many_requests_at_once_get_503_with_retry_after(served):
 
 
 def settled(server, timeout=10):
-    """Wait until earlier tests' requests have left (a cheap request gets its 200)."""
+    """Wait until earlier tests' requests have left (a cheap request, and one with SQL, which
+    waits for the SQL turn, get their 200)."""
     deadline = time.monotonic() + timeout
-    while clients.get(server.port, CHEAP)[0] != 200:
+    while clients.get(server.port, CHEAP)[0] != 200 or \
+            clients.get(server.port, f"/{DB_NAME}.json?sql=select+1")[0] != 200:
         assert time.monotonic() < deadline, "the server stays busy"
         time.sleep(0.2)
 
