@@ -273,7 +273,8 @@ def test_docs_state_the_serve_settings():
 
 
 @pytest.mark.parametrize("keyword, value", [
-    ("SQLITE_LIMIT_LENGTH", f"{sql_limits.MAX_VALUE_BYTES:,} bytes"),
+    ("SQLITE_LIMIT_LENGTH", f"{sql_limits.VALUE_MARGIN} × the largest value the database holds, "
+                            f"at least {sql_limits.MIN_VALUE_BYTES:,} bytes"),
     ("SQLITE_LIMIT_SQL_LENGTH", f"{sql_limits.MAX_SQL_BYTES:,} bytes"),
     ("`LIKE`", f"{sql_limits.MAX_LIKE_PATTERN} bytes"),
     ("SQLITE_LIMIT_COLUMN", f"{sql_limits.MAX_COLUMNS}"),
