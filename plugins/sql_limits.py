@@ -9,9 +9,10 @@ functions loop inside one step. On every connection this plugin adds:
   the most result columns; no ATTACHed databases;
 - a hard limit on SQLite's heap for the whole process (sorters, temp tables, CTE queues);
 - a budget for the Python objects that one query's rows take before Datasette renders them;
-- an authorizer: no ATTACH, no PRAGMA that sets anything, no load_extension, no fts3_tokenizer
-  (compiled into this SQLite; its two-argument form takes a raw function pointer); and
-  PRAGMA query_only, so nothing is ever written;
+- an authorizer: no ATTACH, no PRAGMA that sets anything, no file path from
+  pragma_database_list (NULL; Datasette's own `PRAGMA database_list` still works), no
+  load_extension, no fts3_tokenizer (compiled into this SQLite; its two-argument form takes
+  a raw function pointer); and PRAGMA query_only, so nothing is ever written;
 - guards on the built-ins whose cost inside one step grows faster than their output: printf
   (a width or precision loops that many times), trim with a character list, json_patch.
 
@@ -75,6 +76,8 @@ def read_only(action, arg1, arg2, database, source):
         return sqlite3.SQLITE_DENY
     if action == sqlite3.SQLITE_FUNCTION and arg2.lower() in DENIED_FUNCTIONS:
         return sqlite3.SQLITE_DENY
+    if action == sqlite3.SQLITE_READ and (arg1, arg2) == ("pragma_database_list", "file"):
+        return sqlite3.SQLITE_IGNORE  # NULL: no answer shows where the file lives
     if action == sqlite3.SQLITE_PRAGMA:
         name = arg1.lower()
         if not (name in TABLE_PRAGMAS or (name in READ_PRAGMAS and arg2 is None)):

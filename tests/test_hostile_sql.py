@@ -266,6 +266,16 @@ def test_html_comes_back_escaped(served, name):
     assert_server_unharmed(server, db, digest)
 
 
+def test_no_answer_shows_where_the_database_lives(served):
+    server, db, digest = served
+    response = send(server, "GET", sql("select * from pragma_database_list") + "&_shape=array")
+    assert response.status_code == 200 and response.json()[0]["file"] is None
+    assert str(db.parent) not in response.text
+    page = send(server, "GET", f"/{DB_NAME}")  # Datasette's own PRAGMA database_list
+    assert page.status_code == 200 and str(db.parent) not in page.text
+    assert_server_unharmed(server, db, digest)
+
+
 def test_request_line_over_uvicorn_limit(served):
     """A 150 kB URL: httpx will not send it, so a raw socket does; uvicorn answers 400."""
     server, db, digest = served
