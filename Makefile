@@ -70,7 +70,7 @@ $(DIST)/datapackage.json: $(DB) datapackage.py nkcities/datapackage.py metadata.
 serve: build
 	$(BIN)/python -m nkcities.serve --db $(DB) --inspect $(INSPECT)
 
-test: $(INSTALLED) browser lighthouse nginx gdal libreoffice $(CFFCONVERT) $(STOCK)
+test: $(INSTALLED) browser lighthouse nginx gdal libreoffice slowhttptest $(CFFCONVERT) $(STOCK)
 	$(BIN)/ruff check .
 	$(MAKE) image-test fresh-machine-test
 	$(BIN)/python -m pytest
@@ -86,6 +86,11 @@ APT_INSTALL := $(SUDO) apt-get update && $(APT_GET) --no-install-recommends
 browser:
 	command -v chromium >/dev/null && command -v curl >/dev/null && test -f $(CJK_FONT) || \
 	{ $(APT_INSTALL) chromium curl fonts-noto-cjk; }
+
+# slowhttptest, the slow-client attacks of tests/test_slow_clients.py.
+.PHONY: slowhttptest
+slowhttptest:
+	command -v slowhttptest >/dev/null || { $(APT_INSTALL) --no-install-recommends slowhttptest; }
 
 # GDAL's ogrinfo, which the GeoJSON tests read the served file, dist/ and the .db with.
 .PHONY: gdal

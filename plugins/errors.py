@@ -6,7 +6,8 @@
   404 when rich is importable, as it is with the test extra, on the event loop: one such error
   stalled every other client for 0.4 s); a real 500 still logs its plain traceback;
 - SQLite out of memory (sql_limits.py's heap limit reached) is the query's fault: 400;
-- so is a `.geojson` of a query without a geometry column (datasette-geojson's 500);
+- so is a `.geojson` of a query without a geometry column (datasette-geojson's 500), and a
+  `_sort` on a column that does not exist (Datasette 0.65 raises it as a 500);
 - a page that shows the way on (templates/error.html): the site's header; a refused or
   failing SQL back in an editor; a bad _size with the allowed values; a missing table or row
   with "did you mean" links (nkcities/suggest.py), and a row key that names one row in
@@ -27,6 +28,7 @@ from nkcities.http_errors import TITLES, error_body, error_format
 # datasette-geojson's error for rows without a geometry column, raised with DatasetteError's
 # default status, 500: the request's fault (`.geojson?sql=` without one), so 400.
 NO_GEOMETRY = "SQL query must include a geometry column"
+BAD_SORT = "Cannot sort table by "  # datasette/views/table.py, for _sort and _sort_desc
 
 
 def describe(exception):
@@ -39,7 +41,8 @@ def describe(exception):
     if isinstance(exception, DatasetteError) and exception.message == NO_GEOMETRY:
         return 400, f"{NO_GEOMETRY} for GeoJSON", None, {}
     if isinstance(exception, DatasetteError):
-        return exception.status, exception.message, exception.title, exception.error_dict
+        status = 400 if str(exception.message).startswith(BAD_SORT) else exception.status
+        return status, exception.message, exception.title, exception.error_dict
     traceback.print_exception(exception)
     return 500, str(exception), None, {}
 
