@@ -90,7 +90,7 @@ browser:
 # slowhttptest, the slow-client attacks of tests/test_slow_clients.py.
 .PHONY: slowhttptest
 slowhttptest:
-	command -v slowhttptest >/dev/null || { $(APT_INSTALL) --no-install-recommends slowhttptest; }
+	command -v slowhttptest >/dev/null || { $(APT_INSTALL) slowhttptest; }
 
 # GDAL's ogrinfo, which the GeoJSON tests read the served file, dist/ and the .db with.
 .PHONY: gdal
