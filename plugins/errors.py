@@ -14,6 +14,7 @@
   another case or spelling (/cities/Pyongyang, /cities/평양) redirected to that row's page.
 """
 
+import sqlite3
 import traceback
 
 from datasette import Response, hookimpl
@@ -28,6 +29,9 @@ from nkcities.http_errors import TITLES, error_body, error_format
 # datasette-geojson's error for rows without a geometry column, raised with DatasetteError's
 # default status, 500: the request's fault (`.geojson?sql=` without one), so 400.
 NO_GEOMETRY = "SQL query must include a geometry column"
+# Datasette's row view binds one parameter per primary-key column: a row URL with fewer values
+# than a compound key has (/city_names/zz) leaves one unbound, and sqlite3 raises this.
+MISSING_KEY_PART = "You did not supply a value for binding parameter"
 BAD_SORT = "Cannot sort table by "  # datasette/views/table.py, for _sort and _sort_desc
 
 
@@ -38,6 +42,9 @@ def describe(exception):
                      "(plugins/sql_limits.py)"), "Query too large", {}
     if isinstance(exception, Base400):
         return exception.status, exception.args[0], None, {}
+    if isinstance(exception, sqlite3.ProgrammingError) and MISSING_KEY_PART in str(exception):
+        return 404, ("No such row: a row of this table is named by all the values of its "
+                     "primary key, joined by commas"), "Not found", {}
     if isinstance(exception, DatasetteError) and exception.message == NO_GEOMETRY:
         return 400, f"{NO_GEOMETRY} for GeoJSON", None, {}
     if isinstance(exception, DatasetteError):

@@ -131,3 +131,11 @@ def test_nothing_to_match(text):
 def test_a_table_search_with_one_row_offers_its_page(server, table, text, key):
     html = fetch(server, f"/{DB_NAME}/{table}?_search={quote(text)}").text
     assert re.search(rf'class="search-single">[^<]*<a href="/{DB_NAME}/{table}/{key}">', html)
+
+
+def test_a_compound_key_with_a_value_missing_is_not_found(server):
+    # city_names is keyed by (writing system, city): one value names no row.
+    for path in [f"/{DB_NAME}/city_names/zz", f"/{DB_NAME}/city_names/zz.json"]:
+        response = fetch(server, path)
+        assert response.status_code == 404, path
+        assert "No such row" in response.text

@@ -244,6 +244,11 @@ def assert_server_unharmed(server, db, digest, within=ANSWER_WITHIN_S):
     assert sha256(db) == digest
 
 
+# Refusals of a query's cost: on a loaded machine the time limit can stop such a query before
+# the limit it was written against, and either refusal is right.
+COST_REFUSALS = {TOO_BIG, GUARDED, "pattern too complex", "query result is larger than"}
+
+
 @pytest.mark.parametrize("name", CASES)
 def test_hostile_request(served, name):
     server, db, digest = served
@@ -251,7 +256,8 @@ def test_hostile_request(served, name):
     response = send(server, case.method, case.path, case.body)
     statuses = case.status if isinstance(case.status, tuple) else (case.status,)
     assert response.status_code in statuses, message(response)[:500]
-    assert case.error in message(response)
+    refused_as = [case.error] + ([TOO_LONG] if case.error in COST_REFUSALS else [])
+    assert any(error in message(response) for error in refused_as), message(response)[:500]
     assert_server_unharmed(server, db, digest, case.within)
 
 
