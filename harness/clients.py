@@ -8,6 +8,7 @@ limits allow and never read it. Only ever talks to the 127.0.0.1 port given.
 import http.client
 import socket
 import statistics
+import sys
 import threading
 import time
 from urllib.parse import quote
@@ -82,10 +83,10 @@ def summary(latencies, errors):
             "p99_ms": cuts[98] * 1000}
 
 
-# The largest response the limits allow: 20 values of 98,000 characters (under the 100,000-byte
-# value limit, 2 MB of rows) that JSON writes as \u0001, six bytes each: a 12 MB body.
+# The largest response the limits allow: 200 values of 9,800 characters (under the value limit,
+# plugins/sql_limits.py; 2 MB of rows) that JSON writes as \u0001, six bytes each: a 12 MB body.
 LARGEST = ("/{db}.json?_shape=array&sql=" + quote(
-    "select replace(hex(zeroblob(49000)), '0', char(1)) as x from cities a, cities b limit 20"))
+    "select replace(hex(zeroblob(4900)), '0', char(1)) as x from cities a, cities b limit 200"))
 
 
 # Every request here carries a cookie, so plugins/response_cache.py steps aside: these clients
@@ -115,3 +116,44 @@ def get(port, path, address=LEGIT_ADDRESS, headers=None, timeout=10):
         return response.status, response.headers, response.read(), time.monotonic() - started
     finally:
         connection.close()
+
+
+# Uncached GETs (every request carries COOKIE) of the pages and queries any client may ask for,
+# the expensive SQL included: what a noisy client sends back to back on each connection.
+NOISY = [
+    "/{db}/cities", "/{db}/cities.json?_facet=province", "/{db}/city_names",
+    "/{db}.json?sql=" + quote("select count(*) from cities a, cities b, cities c, cities d"),
+]
+
+
+def noisy(port, address, db, stop, turn):
+    connection = connect(port, address)
+    while not stop.is_set():
+        try:
+            connection.request("GET", NOISY[turn % len(NOISY)].format(db=db), headers=COOKIE)
+            connection.getresponse().read()
+        except (OSError, http.client.HTTPException):
+            connection.close()
+            connection = connect(port, address)
+        turn += 1
+    connection.close()
+
+
+def main(argv):
+    """`python -m harness.clients PORT DB CONNECTIONS ADDRESS...`: noisy clients, CONNECTIONS
+    from each address, until stdin closes (a process of their own: the measuring client's
+    timings do not share its interpreter lock)."""
+    port, db, connections, *addresses = argv
+    stop = threading.Event()
+    threads = [threading.Thread(target=noisy, args=(int(port), address, db, stop, turn))
+               for address in addresses for turn in range(int(connections))]
+    for thread in threads:
+        thread.start()
+    sys.stdin.read()
+    stop.set()
+    for thread in threads:
+        thread.join()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

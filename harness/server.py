@@ -117,13 +117,13 @@ def serve_command(db_path, inspect_path, host, port, *args):
 
 
 @contextlib.contextmanager
-def running_server(db_path, inspect_path, *args, host="127.0.0.1", ready_timeout=30):
-    """Run nkcities/serve.py (extra options in args); yield a Server; stop it."""
+def running_server(db_path, inspect_path, *args, host="127.0.0.1", ready_timeout=30, env=None):
+    """Run nkcities/serve.py (extra options in args, environment `env`); yield a Server."""
     port = free_port(host)
     with tempfile.NamedTemporaryFile("wb", prefix="datasette-", suffix=".log", delete=False) as log:
         process = subprocess.Popen(serve_command(db_path, inspect_path, host, port, *args),
                                    cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL)
+                                   stdin=subprocess.DEVNULL, env=env)
     server = Server(process, f"http://{host}:{port}", log.name)
     stop = threading.Event()
     guard = threading.Thread(target=server.guard, args=(stop,), daemon=True)

@@ -28,6 +28,7 @@ from nkcities.target import write_atomically
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = ROOT / "north-korea-cities.db"
 METADATA = ROOT / "metadata.yml"
+CFF = ROOT / "CITATION.cff"  # the dataset's version, as the citation gives it
 TYPES = {"INTEGER": "integer", "TEXT": "string", "REAL": "number"}
 
 
@@ -235,7 +236,9 @@ def package(db, name, metadata, db_path):
     resources = [resource(db, table, inherited(metadata, tables.get(table, {})), files)
                  for table in data_tables(db)]
     resources.append(geojson_file(db_path, name, metadata, files))
+    version = str(yaml.safe_load(CFF.read_text(encoding="utf-8"))["version"])
     descriptor = {"name": name, "title": database.get("title", metadata.get("title", name)),
+                  "version": version,
                   "description": f"{metadata['description']} {database['description']}",
                   "licenses": licenses(database), "sources": sources(database),
                   "resources": resources}

@@ -24,6 +24,7 @@ def geojson_resource(data):
     """The data package's entry for cities.geojson (its files dict gets the bytes)."""
     return {"name": "cities-geojson", "path": "cities.geojson", "title": "Cities as GeoJSON",
             "description": "The 28 cities as a GeoJSON FeatureCollection of Points (WGS 84), "
-                           "every column of cities a property, foreign keys with their labels.",
+                           "each with the city's key as its id, every column of cities a plain "
+                           "property, each foreign key's label beside it (<column>_label).",
             "format": "geojson", "mediatype": "application/geo+json", "encoding": "utf-8",
             "bytes": len(data)}

@@ -27,9 +27,10 @@ def error_body(fmt, status, message, title=None):
         text = io.StringIO()
         csv.writer(text).writerows([["error"], [message]])
         return "text/csv; charset=utf-8", text.getvalue().encode()
-    page = (f"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{status} "
+    # Answered before Datasette runs (no templates): still a way on, the home page.
+    page = (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{status} "
             f"{html.escape(title)}</title></head>\n<body><h1>{html.escape(title)}</h1>\n"
-            f"<p>{html.escape(message)}</p></body></html>\n")
+            f"<p>{html.escape(message)}</p>\n<p><a href=\"/\">Home page</a></p></body></html>\n")
     return "text/html; charset=utf-8", page.encode()
 
 

@@ -11,12 +11,20 @@ file is not its own (nkcities/served_file.py).
 DB, INSPECT, HOST and PORT in the environment give the defaults (the Dockerfile sets them).
 """
 
+import ctypes
+import ipaddress
+import logging
+import ctypes.util
 import os
+import platform
 import resource
+import signal
 import sys
+import time
 from pathlib import Path
 
 import click
+import h11
 import uvicorn
 import yaml
 from datasette.app import Datasette
@@ -27,6 +35,7 @@ from nkcities.served_file import NotTheBuild, verify
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "serve.yml"
+M_MMAP_THRESHOLD = -3  # glibc's malloc.h
 DEFAULT_DB, DEFAULT_INSPECT = "north-korea-cities.db", "inspect-data.json"  # as `make build`
 
 
@@ -36,21 +45,135 @@ def load_config():
     return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
 
 
-class IdleTimeoutFromConnect(H11Protocol):
-    """uvicorn starts its keep-alive timer only after a first response, so a connection that
-    never sends a request stays open for ever (encode/uvicorn#1192): start it at connect too."""
+class BoundedConnections(H11Protocol):
+    """uvicorn's keep-alive timer bounds only a connection that sends nothing, and its
+    limit_concurrency counts connections that have not sent a whole request (slowloris).
+    serve.yml's `connections`: the idle timer starts at connect too (encode/uvicorn#1192); the
+    request line and headers must be whole within header_timeout_s of their first byte, a body
+    within body_timeout_s of its headers, or the connection is dropped; and past max_open
+    connections a new one drops the one that has waited longest without a whole request, so
+    such connections never take a place that a complete request needs."""
+
+    limits = {}  # serve.yml's `connections` (uvicorn_config sets it)
 
     def connection_made(self, transport):
         super().connection_made(transport)
+        self.deadline, self.waiting_since = None, time.monotonic()
         self.timeout_keep_alive_task = self.loop.call_later(
             self.timeout_keep_alive, self.timeout_keep_alive_handler)
+        if len(self.connections) > self.limits["max_open"]:
+            self.drop_longest_waiting()
+
+    def waiting(self):
+        """Not running a whole request: idle, sending one, or closing with unread bytes."""
+        return self.transport.is_closing() or self.conn.their_state is not h11.DONE
+
+    def drop_longest_waiting(self):
+        waiting = [c for c in self.connections if isinstance(c, BoundedConnections)
+                   and c.waiting()]
+        if waiting:
+            min(waiting, key=lambda c: c.waiting_since).drop()
+
+    def drop(self):
+        self.transport.abort()  # close() would wait for a client that does not read
+
+    def data_received(self, data):
+        super().data_received(data)
+        self.arm_deadline()
+
+    def on_response_complete(self):
+        self.waiting_since = time.monotonic()
+        super().on_response_complete()
+        self.arm_deadline()
+
+    def arm_deadline(self):
+        """One timer per phase: headers from their first byte, a body from its headers."""
+        state = self.conn.their_state
+        if state is h11.IDLE and self.conn.trailing_data[0]:
+            phase, seconds = "headers", self.limits["header_timeout_s"]
+        elif state is h11.SEND_BODY:
+            phase, seconds = "body", self.limits["body_timeout_s"]
+        else:
+            phase = seconds = None
+        if self.deadline and self.deadline[0] != phase:
+            self.deadline[1].cancel()
+            self.deadline = None
+        if phase and not self.deadline:
+            self.deadline = (phase, self.loop.call_later(seconds, self.drop))
+
+    def connection_lost(self, exc):
+        if self.deadline:
+            self.deadline[1].cancel()
+            self.deadline = None
+        super().connection_lost(exc)
+
+
+class ForwardedFor:
+    """The client address and scheme from a trusted proxy's X-Forwarded-For / -Proto, in place of
+    uvicorn's proxy_headers, which with forwarded_allow_ips "*" takes the leftmost entry: on
+    Cloud Run or Fly whatever the client sent. Here the client is the entry `hops` from the
+    right, the one the nearest trusted proxies appended (serve.yml's `forwarded`); with fewer
+    entries, the peer itself."""
+
+    def __init__(self, app, trusted, hops):
+        self.app, self.hops = app, hops
+        self.anyone = trusted.strip() == "*"
+        self.trusted = [ipaddress.ip_network(n.strip(), strict=False)
+                        for n in trusted.split(",") if n.strip() and not self.anyone]
+
+    def trusts(self, host):
+        try:
+            return self.anyone or any(ipaddress.ip_address(host) in n for n in self.trusted)
+        except ValueError:
+            return False
+
+    def entries(self, scope, name):
+        values = b",".join(v for k, v in scope["headers"] if k == name).decode("latin-1")
+        return [entry.strip() for entry in values.split(",") if entry.strip()]
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] in ("http", "websocket") and scope.get("client") \
+                and self.trusts(scope["client"][0]):
+            hosts = self.entries(scope, b"x-forwarded-for")
+            if len(hosts) >= self.hops:
+                scope["client"] = (hosts[-self.hops], 0)
+            schemes = self.entries(scope, b"x-forwarded-proto")
+            if schemes and schemes[-1] in ("http", "https"):
+                scope["scheme"] = schemes[-1] if scope["type"] == "http" else \
+                    {"http": "ws", "https": "wss"}[schemes[-1]]
+        return await self.app(scope, receive, send)
+
+
+class ShortURLs(logging.Filter):
+    """Cut the URL of an access-log line (uvicorn's args: client, method, URL, version, status)
+    to `limit` characters: a flood of 64 kB URLs wrote 79 MB of log in 8 minutes."""
+
+    def __init__(self, limit):
+        super().__init__()
+        self.limit = limit
+
+    def filter(self, record):
+        args = record.args
+        if isinstance(args, tuple) and len(args) == 5 and len(str(args[2])) > self.limit:
+            record.args = (*args[:2], f"{str(args[2])[:self.limit]}…", *args[3:])
+        return True
 
 
 def open_files_to_hard_limit():
-    """uvicorn.limit_concurrency must stay below the open-file limit: raise the soft one."""
+    """connections.max_open must stay below the open-file limit: raise the soft one."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if hard == resource.RLIM_INFINITY or soft < hard:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def large_blocks_mapped(threshold):
+    """glibc's malloc raises its mmap threshold after a large block is freed, then keeps the
+    next 12 MB bodies in the heap, which it seldom gives back (RSS stayed at 540 MB after a
+    burst): a fixed threshold (mallopt, glibc's public API) maps every large block and unmaps
+    it when freed."""
+    libc = ctypes.util.find_library("c")
+    if libc and platform.libc_ver()[0] == "glibc":
+        ctypes.CDLL(libc).mallopt(M_MMAP_THRESHOLD, threshold)
 
 
 def unload(plugins):
@@ -73,11 +196,12 @@ def datasette(config, db, inspect, overrides, metadata=ROOT / "metadata.yml"):
 
 
 def uvicorn_config(app, config, host, port):
-    options = dict(config["uvicorn"])
-    options["forwarded_allow_ips"] = os.environ.get("FORWARDED_ALLOW_IPS",
-                                                    options["forwarded_allow_ips"])
+    BoundedConnections.limits = config["connections"]
+    forwarded = config["forwarded"]
+    app = ForwardedFor(app, os.environ.get("FORWARDED_ALLOW_IPS", forwarded["trusted"]),
+                       int(os.environ.get("FORWARDED_HOPS", forwarded["hops"])))
     return uvicorn.Config(app, host=host, port=port, lifespan="on", log_level="info",
-                          http=IdleTimeoutFromConnect, proxy_headers=True, **options)
+                          http=BoundedConnections, proxy_headers=False, **config["uvicorn"])
 
 
 def setting_value(value):
@@ -105,8 +229,13 @@ def main(db, inspect, host, port, metadata, overrides):
         sys.exit(2)
     config = load_config()
     open_files_to_hard_limit()
+    large_blocks_mapped(config["memory"]["mmap_threshold_bytes"])
     ds = datasette(config, db, inspect, {k: setting_value(v) for k, v in overrides}, metadata)
-    uvicorn.Server(uvicorn_config(ds.app(), config, host, port)).run()
+    server = uvicorn.Server(uvicorn_config(ds.app(), config, host, port))
+    logging.getLogger("uvicorn.access").addFilter(ShortURLs(config["log"]["max_url_chars"]))
+    # SIGHUP (a closed terminal, some supervisors) ends the server as SIGTERM does: gracefully
+    signal.signal(signal.SIGHUP, server.handle_exit)
+    server.run()
 
 
 if __name__ == "__main__":

@@ -3,7 +3,9 @@
 The build records the database's sha256 in `<db>.sha256` (sha256sum format). Before the server
 starts, `verify` checks the file against it and the inspect file (its hash and every table's
 row count) against the file; while it serves, `Fingerprint.unchanged` compares a stat of the
-file with the one taken when it was verified, which a truncation or an overwrite changes.
+file with the one taken when it was verified, which a truncation or an overwrite changes: an
+in-place rewrite of the same size with its mtime put back still moves the ctime, which no
+one but the kernel can set.
 """
 
 import json
@@ -22,12 +24,13 @@ class NotTheBuild(Exception):
 class Fingerprint(NamedTuple):
     size: int
     mtime_ns: int
+    ctime_ns: int
     inode: int
 
     @classmethod
     def of(cls, path):
         stat = os.stat(path)
-        return cls(stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        return cls(stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
 
     def unchanged(self, path):
         try:

@@ -1,6 +1,14 @@
 """How to cite: CITATION.cff, read once, as the template variable `citation` (for
-templates/_citation.html, which the home page and each city page include) and served as is at
-/CITATION.cff. One file, so the pages and the file cannot say different things."""
+templates/_citation.html, which the home page and each city page include) and served at
+/CITATION.cff. One file, so the pages and the file cannot say different things.
+
+Served, it gets the two places only the server knows, unless the file names them already:
+`url`, the site's address from the request, and `repository-code`, metadata.yml's
+pages.repository where it is set; so that a citation converted from it (cffconvert -f bibtex)
+links the dataset. CORS lets a page of another origin read it.
+"""
+
+import json
 
 from functools import lru_cache
 
@@ -38,8 +46,14 @@ def extra_template_vars():
     return {"citation": citation()}
 
 
-async def citation_file():
-    return Response.text(CFF.read_text(encoding="utf-8"))
+async def citation_file(request, datasette):
+    text = CFF.read_text(encoding="utf-8")
+    where = {"url": datasette.absolute_url(request, datasette.urls.instance()),
+             "repository-code": (datasette.plugin_config("pages") or {}).get("repository")}
+    named = yaml.safe_load(text)
+    added = "".join(f"{key}: {json.dumps(value)}\n" for key, value in where.items()
+                    if value and key not in named)
+    return Response.text(text + added, headers={"Access-Control-Allow-Origin": "*"})
 
 
 @hookimpl

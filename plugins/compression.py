@@ -26,15 +26,19 @@ MINIMUM_SIZE = 500  # bytes
 QUALITY = 4
 NOT_COMPRESSED = [r"\.db$"]  # path patterns
 SLICE = 64 * 1024  # bytes compressed between two turns of the event loop (~1 ms at gzip -9)
+BODY_BYTES = "nkcities.body_bytes"  # the whole body's size, in the request's scope["state"]
 
 
 def sliced(app):
-    """The app, with every response body over SLICE bytes sent in SLICE-byte parts."""
+    """The app, with every response body over SLICE bytes sent in SLICE-byte parts. The size of
+    the first body message, whole, goes in the request's scope["state"] under BODY_BYTES:
+    plugins/paced_send.py budgets the body Datasette holds, not the parts it is sent in."""
     async def wrapped(scope, receive, send):
         async def send_sliced(message):
             body = message.get("body", b"")
             if message["type"] != "http.response.body" or len(body) <= SLICE:
                 return await send(message)
+            scope.get("state", {}).setdefault(BODY_BYTES, len(body))
             more = message.get("more_body", False)
             for start in range(0, len(body), SLICE):
                 last = start + SLICE >= len(body)

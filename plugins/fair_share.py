@@ -1,10 +1,15 @@
 """No client can take the server from the others: bounded concurrency and a fair turn for
 expensive requests. The numbers and their reasons are in serve.yml, `requests`.
 
-- At most max_in_flight requests run at once, and max_in_flight_per_client from one client
-  address (behind a proxy, the address uvicorn takes from X-Forwarded-For, which it believes
-  only from uvicorn.forwarded_allow_ips). The excess gets a fast 503 (all) or 429 (one
-  client), with Retry-After, instead of queueing without bound.
+- At most max_in_flight requests are taken in at once, and max_in_flight_per_client from one
+  client address (behind a proxy, the address uvicorn takes from X-Forwarded-For, which it
+  believes only from uvicorn.forwarded_allow_ips). The excess gets a fast 503 (all) or 429
+  (one client), with Retry-After, instead of queueing without bound. A handful of clients at
+  their own limit stay well below the one for all.
+- Of those, at most max_running run at once; a freed place goes to the waiting request of the
+  client with the fewest running, so a client with one request is not queued behind another's
+  dozen. A place is given back when the response starts (its body is paced_send.py's
+  business), and a request that waits over max_wait_s gets 503 with Retry-After.
 - A request carrying the client's own SQL (?sql=, ?_where=) can keep a SQL thread busy for the
   whole time limit. At most expensive_slots of them run at once; each client gets one turn at
   a time, taken in order of arrival, so the other SQL threads stay free for everyone's cheap
@@ -47,11 +52,50 @@ class Refused(Exception):
         self.status = status
 
 
+class FairSlots:
+    """`slots` places to run; a freed one goes to the client with the fewest running, and
+    among its waiting requests to the first that came."""
+
+    def __init__(self, slots):
+        self.free, self.running, self.waiting = slots, collections.Counter(), []
+
+    async def acquire(self, client):
+        if self.free and not self.waiting:
+            self.take(client)
+            return
+        entry = (client, asyncio.get_running_loop().create_future())
+        self.waiting.append(entry)
+        try:
+            await entry[1]
+        except BaseException:
+            if entry[1].done() and not entry[1].cancelled():
+                self.release(client)  # given a place just as the wait ended
+            else:
+                self.waiting.remove(entry)
+            raise
+
+    def take(self, client):
+        self.free -= 1
+        self.running[client] += 1
+
+    def release(self, client):
+        self.free += 1
+        self.running[client] -= 1
+        if not self.running[client]:
+            del self.running[client]
+        while self.free and self.waiting:
+            entry = min(self.waiting, key=lambda waiting: self.running[waiting[0]])
+            self.waiting.remove(entry)
+            self.take(entry[0])
+            entry[1].set_result(None)
+
+
 class Turns:
     """The counters and queues of one server (one per Datasette instance)."""
 
     def __init__(self, limits):
         self.limits = limits
+        self.slots = FairSlots(limits["max_running"])
         self.in_flight = 0
         self.per_client = collections.Counter()
         self.expensive = asyncio.Semaphore(limits["expensive_slots"])
@@ -73,6 +117,28 @@ class Turns:
             self.per_client[client] -= 1
             if not self.per_client[client]:
                 del self.per_client[client]
+
+    @contextlib.asynccontextmanager
+    async def place(self, client):
+        """Yields a release(): the place is given back when the response starts, or at the
+        end of the request, whichever comes first."""
+        try:
+            async with asyncio.timeout(self.limits["max_wait_s"]):
+                await self.slots.acquire(client)
+        except TimeoutError:
+            raise Refused(503, "the server is busy: try again shortly") from None
+        released = False
+
+        def release():
+            nonlocal released
+            if not released:
+                released = True
+                self.slots.release(client)
+
+        try:
+            yield release
+        finally:
+            release()
 
     async def take_turn(self, lock):
         """The client's turn, then a slot; TimeoutError after expensive_wait_s."""
@@ -114,10 +180,11 @@ class Turns:
                 del self.asking[client], self.client_turn[client]
 
 
-def ending_turn_at_start(send, release):
+def ending_turn_at_start(send, *releases):
     async def send_and_release(message):
         if message["type"] == "http.response.start":
-            release()
+            for release in releases:
+                release()
         await send(message)
     return send_and_release
 
@@ -142,9 +209,13 @@ def asgi_wrapper(datasette):
             try:
                 with turns.running(client):
                     if not carries_sql(scope):
-                        return await app(scope, receive, send)
-                    async with turns.expensive_turn(client) as release:
-                        return await app(scope, receive, ending_turn_at_start(send, release))
+                        async with turns.place(client) as release:
+                            return await app(scope, receive, ending_turn_at_start(send, release))
+                    # the SQL turn first: a request waiting for it holds no place to run
+                    async with turns.expensive_turn(client) as release_turn, \
+                            turns.place(client) as release_place:
+                        return await app(scope, receive,
+                                         ending_turn_at_start(send, release_turn, release_place))
             except Refused as refused:
                 await send_error(scope, send, refused.status, str(refused),
                                  [("retry-after", LIMITS["retry_after_s"])])

@@ -11,16 +11,28 @@ Defaults for a table's downloads, unless the request sets them itself: `.geojson
 `_labels=on` (datasette-geojson makes every column a property, and Datasette then gives a foreign
 key as {"value": ..., "label": ...}, so cities.geojson names each city's division and status);
 `.xlsx` gets `_size=max` (a spreadsheet wants every row, not the first page).
-GeoJSON goes out as application/geo+json (RFC 7946), not datasette-geojson's application/json.
+GeoJSON goes out as application/geo+json (RFC 7946), not datasette-geojson's application/json,
+as GIS reads it (GDAL, QGIS, geopandas store an object property as a JSON string): a foreign key
+as two plain properties side by side, its key and `<column>_label` (as Datasette's CSV expands
+it), and each feature of a table with its primary key as its `id`. A table or view without a
+geometry column gets a 404 that says so, not datasette-geojson's 500.
+A CSV meant for a spreadsheet (`_spreadsheet=1`, the home page's link) is an attachment (as with
+Datasette's `_dl`) rewritten for one as it streams (nkcities/spreadsheet_csv.py: a byte order
+mark, no formulas); any other CSV is Datasette's, exact for programs.
 """
 
+import json
 import re
 from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
+from datasette.utils import tilde_decode
+
+from nkcities.spreadsheet_csv import SpreadsheetCsv
 
 BUILT_IN = {"json", "csv", "db"}
 TABLE_DEFAULTS = {"geojson": ("_labels", "on"), "xlsx": ("_size", "max")}
+SPREADSHEET = "_spreadsheet"  # CSV for a spreadsheet: nkcities/spreadsheet_csv.py
 MEDIA_TYPES = {"geojson": b"application/geo+json"}  # registered types the renderers do not send
 # /db.ext, /db/table.ext, /db/table/pk.ext
 FORMAT_PATH = re.compile(
@@ -53,6 +65,91 @@ def typed(send, media_type):
     return send_typed
 
 
+def plain_feature(feature, key):
+    """A feature with plain properties (key and label side by side) and its id from `key`."""
+    properties = {}
+    for name, value in (feature.get("properties") or {}).items():
+        if isinstance(value, dict) and "value" in value:
+            properties[name], properties[f"{name}_label"] = value["value"], value.get("label")
+        else:
+            properties[name] = value
+    if key in properties:
+        feature = {"type": feature["type"], "id": properties[key], **feature}
+    return dict(feature, properties=properties)
+
+
+def plain_geojson(body, key):
+    try:
+        collection = json.loads(body)
+        features = collection["features"]
+    except (ValueError, KeyError, TypeError):
+        return body
+    collection["features"] = [plain_feature(feature, key) for feature in features]
+    return json.dumps(collection, ensure_ascii=False).encode("utf-8")
+
+
+def for_gis(send, key):
+    """send, with a successful GeoJSON body made plain (plain_geojson), sent whole."""
+    start, chunks = None, []
+
+    async def send_plain(message):
+        nonlocal start
+        if message["type"] == "http.response.start":
+            if message["status"] != 200:
+                return await send(message)
+            start = message
+            return
+        if start is None:
+            return await send(message)
+        chunks.append(message.get("body", b""))
+        if message.get("more_body"):
+            return
+        body = plain_geojson(b"".join(chunks), key)
+        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+        await send(dict(start, headers=[*headers, (b"content-length", str(len(body)).encode())]))
+        await send({"type": "http.response.body", "body": body})
+    return send_plain
+
+
+async def geometry_key(datasette, database, table):
+    """(has a geometry column, its single primary key or None) of a table or view."""
+    db = datasette.get_database(database)
+    columns = await db.table_columns(table)
+    keys = await db.primary_keys(table)
+    return "geometry" in columns, keys[0] if len(keys) == 1 else None
+
+
+async def no_geometry(db, table):
+    having = [name for name in await db.table_names()
+              if "geometry" in await db.table_columns(name)]
+    return (f"{table} has no geometry column, which GeoJSON needs "
+            f"(tables with one: {', '.join(having) or 'none'})\n")
+
+
+def for_spreadsheets(send):
+    """send, with a successful CSV response's body rewritten by SpreadsheetCsv."""
+    rewriting = None
+
+    async def send_rewritten(message):
+        nonlocal rewriting
+        if message["type"] == "http.response.start":
+            if message["status"] == 200:
+                rewriting = SpreadsheetCsv()
+                kept = [(k, v) for k, v in message.get("headers", [])
+                        if k.lower() != b"content-length"]
+                message = dict(message, headers=kept)
+        elif message["type"] == "http.response.body" and rewriting:
+            more = message.get("more_body", False)
+            message = dict(message, body=rewriting.feed(message.get("body", b""), not more))
+        await send(message)
+    return send_rewritten
+
+
+def asks_for(scope, name):
+    query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+    return any(key == name and value for key, value in query)
+
+
 @hookimpl
 def asgi_wrapper(datasette):
     def wrap(app):
@@ -69,6 +166,16 @@ def asgi_wrapper(datasette):
                 scope = with_default(scope, *TABLE_DEFAULTS[found["ext"]])
             if found["ext"] in MEDIA_TYPES:
                 send = typed(send, MEDIA_TYPES[found["ext"]])
+            if found["ext"] == "geojson" and found["table"]:
+                table = tilde_decode(found["table"])
+                db = datasette.databases[found["database"]]
+                if table in await db.table_names() or table in await db.view_names():
+                    has_geometry, key = await geometry_key(datasette, found["database"], table)
+                    if not has_geometry:
+                        return await not_found(send, await no_geometry(db, table))
+                    send = for_gis(send, key)
+            if found["ext"] == "csv" and asks_for(scope, SPREADSHEET):
+                scope, send = with_default(scope, "_dl", "1"), for_spreadsheets(send)
             return await app(scope, receive, send)
         return formats
     return wrap

@@ -3,14 +3,17 @@ ASGI wrappers (serve.yml, asgi_order).
 
 At startup each served database file is checked against the sha256 the build recorded beside
 it (nkcities/served_file.py; nkcities/serve.py has already refused to start on a mismatch).
-Then every request compares a stat of the file with the one taken then: a file truncated,
-overwritten or replaced while serving answers 503 everywhere, so the .db download can never
+Then every request compares a stat of the file with the one taken then (size, mtime, ctime,
+inode): a file truncated, overwritten, rewritten in place or replaced while serving answers
+503 everywhere, so the .db download can never
 send other bytes under the old ETag. GET /-/health, for the platform's probes: 200 while the
 file is the recorded one, 503 otherwise (both JSON), with how far the response cache's
 warm-up has got (nkcities/warming.py).
 """
 
 import json
+import os
+from pathlib import Path
 
 from datasette import hookimpl
 
@@ -34,13 +37,14 @@ class Served:
                 try:
                     self.files[db.path] = verify(db.path)
                 except (NotTheBuild, OSError) as error:
-                    self.problem = str(error)
+                    # the file's name only: no response shows where it lives
+                    self.problem = str(error).replace(str(Path(db.path).parent) + os.sep, "")
 
     def problem_now(self):
         if self.problem:
             return self.problem
         changed = [path for path, seen in self.files.items() if not seen.unchanged(path)]
-        return f"{changed[0]}: changed since the server checked it" if changed else None
+        return f"{Path(changed[0]).name}: changed since the server checked it" if changed else None
 
 
 SERVED = {}  # id(datasette): Served

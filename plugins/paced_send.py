@@ -17,6 +17,7 @@ from datasette import hookimpl
 
 from nkcities.http_errors import send_error
 from nkcities.serve import load_config
+from plugins.compression import BODY_BYTES
 
 LIMITS = load_config()["requests"]
 
@@ -39,35 +40,46 @@ def pieces(message, chunk):
                "more_body": more or i + chunk < len(body)}
 
 
-def paced(scope, send, held, chunk=LIMITS["send_chunk_bytes"],
-          timeout=LIMITS["send_timeout_s"]):
-    start, dropped = None, False
+class Paced:
+    """The send() of one request. Its body is counted from its start to the end of the request:
+    the size Datasette made it (compression.py's BODY_BYTES, before slicing and compression),
+    else its first message's; none if that is one piece or less."""
 
-    async def paced_send(message):
-        nonlocal start, dropped
-        if dropped:
+    def __init__(self, scope, send, held, chunk=LIMITS["send_chunk_bytes"],
+                 timeout=LIMITS["send_timeout_s"]):
+        self.scope, self.send, self.held = scope, send, held
+        self.chunk, self.timeout = chunk, timeout
+        self.start, self.dropped, self.counted = None, False, 0
+
+    async def __call__(self, message):
+        if self.dropped:
             return
         if message["type"] == "http.response.start":
-            start = message
+            self.start = message
             return
-        size = len(message.get("body", b"")) if message["type"] == "http.response.body" else 0
-        size = size if size > chunk else 0
-        if start and size and held.bytes + size > held.limit:
-            dropped = True
-            return await send_error(scope, send, 503, "the server is busy: try again shortly",
-                                    [("retry-after", LIMITS["retry_after_s"])])
-        queue, start = itertools.chain([start] if start else [], pieces(message, chunk)), None
-        held.bytes += size
+        queue = pieces(message, self.chunk)
+        if self.start:
+            size = max(self.scope.get("state", {}).get(BODY_BYTES, 0),
+                       len(message.get("body", b"")))
+            if size > self.chunk and self.held.bytes + size > self.held.limit:
+                self.dropped = True
+                return await send_error(self.scope, self.send, 503,
+                                        "the server is busy: try again shortly",
+                                        [("retry-after", LIMITS["retry_after_s"])])
+            if size > self.chunk:
+                self.counted = size
+                self.held.bytes += size
+            queue, self.start = itertools.chain([self.start], queue), None
         try:
             for piece in queue:
-                async with asyncio.timeout(timeout):
-                    await send(piece)
+                async with asyncio.timeout(self.timeout):
+                    await self.send(piece)
         except TimeoutError:
-            dropped = True
-        finally:
-            held.bytes -= size
+            self.dropped = True
 
-    return paced_send
+    def release(self):
+        self.held.bytes -= self.counted
+        self.counted = 0
 
 
 @hookimpl
@@ -78,6 +90,10 @@ def asgi_wrapper(datasette):
         async def pacing(scope, receive, send):
             if scope["type"] != "http":
                 return await app(scope, receive, send)
-            return await app(scope, receive, paced(scope, send, held))
+            paced = Paced(scope, send, held)
+            try:
+                return await app(scope, receive, paced)
+            finally:
+                paced.release()
         return pacing
     return wrap

@@ -43,6 +43,7 @@ def prepare_jinja2_environment(env):
     # Datasette renders in Jinja's async mode, which costs about 2 µs for every piece of
     # output: a big page body is rendered by a synchronous twin (same loader and filters).
     synchronous = env.overlay(enable_async=False, cache_size=50)
+    env.filters["tilde_encode"] = tilde_encode  # a row's key in its page's URL
 
     @pass_context
     def sync_include(context, name):

@@ -9,8 +9,20 @@ it, so a spelling is a candidate when it equals the query up to case, breves and
 is one edit away from it. datasette-reconcile then gives `match: true` to the spellings equal to
 the query up to case, and ranks the rest by similarity.
 
+Folding is nkcities/spelling.py's name_key, the project's one: case, breves, apostrophes and
+hyphens of any kind, and a status word or suffix in any script (-si, City, 시, 직할시, 特別市), so
+"Pyongyang-si", "Sinuiju City" and "평양직할시" find their city.
+
 A city matching in several spellings (Pyongyang, P'yŏngyang) would be listed once per
-spelling: each answer keeps a city's best-scored candidate only.
+spelling: each answer keeps a city's best-scored candidate only, named after the city with the
+matched spelling beside it ("Hamhung (咸興)").
+
+Data extension (OpenRefine's "Add columns from reconciled values"): datasette-reconcile 0.6.3
+offers the view's own columns and fails on them (it keys them by description, looks them up by
+id). The routes below, registered first (tryfirst), answer `extend`, its property proposals and
+property suggestions with a city's properties (PROPERTIES), whatever spelling matched, and a
+preview of a candidate (the manifest gets its URL); every other reconciliation request goes on
+to datasette-reconcile's own `reconcile`.
 
 Two more things OpenRefine needs, by public hooks:
 - the manifest's view URL is datasette-reconcile's row URL of the view, /<db>/city_spellings/<id>
@@ -21,40 +33,68 @@ Two more things OpenRefine needs, by public hooks:
 
 import json
 import re
-import unicodedata
-from functools import lru_cache
 from urllib.parse import parse_qs
 
-import Levenshtein
 from datasette import hookimpl
-from datasette.utils.asgi import Response
+from datasette.utils.asgi import BadRequest, NotFound, Request, Response
+from datasette_reconcile import reconcile as reconcile_by_library
+from markupsafe import Markup
+
+from nkcities.http_errors import error_body
+from nkcities.nearest import one_edit
+from nkcities.spelling import name_key
 
 VIEW = "city_spellings"
 MAX_QUERY = 100  # longer than any name: match() is then 0, so arbitrary SQL cannot make it costly
-MIN_FUZZY = 3  # shorter spellings (two Hangul syllables) match only as written: one edit is half
-IGNORED = re.compile(r"[\s'’ʼ‘`.\-]")
 CALLBACK = re.compile(r"^[A-Za-z_$][\w$.]{0,63}$")
-RECONCILE_PATH = re.compile(r"^/[^/]+/[^/]+/-/reconcile(/.*)?$")
+RECONCILE_PATH = re.compile(r"^/(?P<database>[^/]+)/[^/]+/-/reconcile(?P<service>/.*)?$")
+# What `extend` offers for a city: (id, name, SQL over cities joined to its division and status).
+PROPERTIES = [
+    ("name", "Name, as the article spells it", "cities.name"),
+    ("province", "First-level division", "provinces.name"),
+    ("province_id", "Key of the first-level division", "cities.province_id"),
+    ("province_iso_code", "ISO 3166-2 code of the first-level division", "provinces.iso_code"),
+    ("status", "Status", "statuses.name"),
+    ("population_2008", "Population at the 2008 census", "cities.population_2008"),
+    ("founded", "Founded (ISO 8601, only the parts the article knows)", "cities.founded"),
+    ("latitude", "Latitude (WGS 84)", "cities.latitude"),
+    ("longitude", "Longitude (WGS 84)", "cities.longitude"),
+    ("hangul", "Name in Chosŏn'gŭl", "cities.hangul"),
+    ("full_hangul", "Name in Chosŏn'gŭl with its status", "cities.full_hangul"),
+    ("hancha", "Name in Hancha", "cities.hancha"),
+    ("full_hancha", "Name in Hancha with its status", "cities.full_hancha"),
+    ("mr", "McCune-Reischauer", "cities.mr"),
+    ("rr", "Revised Romanization", "cities.rr"),
+    ("geonameid", "GeoNames id", "cities.geonameid"),
+]
+EXTEND_SQL = """select cities.id as id, {columns}
+from cities
+join provinces on provinces.id = cities.province_id
+join statuses on statuses.id = cities.status_id
+where cities.id in (select value from json_each(:ids))"""
 
 
-@lru_cache(maxsize=4096)  # the same few hundred spellings, folded once each, not per query
 def folded(text):
-    """Lower case, without diacritics (ŏ, ŭ), apostrophes, hyphens or spaces."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return unicodedata.normalize("NFC", IGNORED.sub("", bare)).casefold()
+    """A spelling as compared: nkcities.spelling.name_key (the one name folding, cached)."""
+    return name_key(text)
+
+
+def within_an_edit(query, spelling):
+    return query == spelling or one_edit(query, spelling)
 
 
 def spelling_match(query, spelling):
-    """1 if spelling is a candidate for query: equal when folded, or one edit away."""
+    """1 if spelling is a candidate for query: equal when folded, or one edit away (as the site's
+    search counts edits), with or without a status suffix (평앙직할시, 평앙 for 평양)."""
     if not isinstance(query, str) or not isinstance(spelling, str):
         return 0
     if len(query) > MAX_QUERY or len(spelling) > MAX_QUERY:
         return 0
     # The query comes as datasette-reconcile's escape_fts made it: each word in double quotes.
-    query, spelling = folded(query.replace('"', "")), folded(spelling)
-    allowed = 1 if min(len(query), len(spelling)) >= MIN_FUZZY else 0
-    return int(Levenshtein.distance(query, spelling, score_cutoff=allowed) <= allowed)
+    query = query.replace('"', "")
+    return int(within_an_edit(folded(query), folded(spelling))
+               or within_an_edit(name_key(query, keep_suffix=True),
+                                 name_key(spelling, keep_suffix=True)))
 
 
 @hookimpl
@@ -67,9 +107,161 @@ async def city_page(datasette, request):
     return Response.redirect(datasette.urls.row(database, "cities", key))
 
 
-@hookimpl
+def value(raw):
+    """A property's value as the Reconciliation API types it; None has none."""
+    if raw is None:
+        return []
+    if isinstance(raw, int):
+        return [{"int": raw}]
+    if isinstance(raw, float):
+        return [{"float": raw}]
+    return [{"str": str(raw)}]
+
+
+def extend_query(text):
+    """The ids and property ids of an `extend` parameter; BadRequest naming what is wrong."""
+    try:
+        query = json.loads(text)
+        ids, wanted = query["ids"], [prop["id"] for prop in query["properties"]]
+    except (ValueError, TypeError, KeyError):
+        raise BadRequest('extend: not {"ids": [...], "properties": [{"id": ...}, ...]}') from None
+    if not all(isinstance(key, str) for key in [*ids, *wanted]):
+        raise BadRequest("extend: ids and property ids are strings")
+    known = {prop_id for prop_id, _, _ in PROPERTIES}
+    unknown = [prop_id for prop_id in wanted if prop_id not in known]
+    if unknown:
+        raise BadRequest(f"extend: no property {', '.join(unknown)} "
+                         f"(there are {', '.join(sorted(known))})")
+    return ids, wanted
+
+
+async def extend(datasette, database, text):
+    ids, wanted = extend_query(text)
+    chosen = [prop for prop in PROPERTIES if prop[0] in wanted]
+    columns = ", ".join(f"{sql} as [{prop_id}]" for prop_id, _, sql in chosen)
+    result = await datasette.get_database(database).execute(
+        EXTEND_SQL.format(columns=columns), {"ids": json.dumps(ids)})
+    found = {row["id"]: row for row in result.rows}
+    names = {prop_id: name for prop_id, name, _ in PROPERTIES}
+    return {"meta": [{"id": prop_id, "name": names[prop_id]} for prop_id in wanted],
+            "rows": {key: {prop_id: value(found[key][prop_id]) if key in found else []
+                           for prop_id in wanted} for key in ids}}
+
+
+def proposed(prefix=""):
+    prefix = prefix.casefold()
+    return [{"id": prop_id, "name": name} for prop_id, name, _ in PROPERTIES
+            if prop_id.startswith(prefix) or name.casefold().startswith(prefix)]
+
+
+async def allowed(datasette, request):
+    database = request.url_vars["database"]
+    await datasette.ensure_permissions(request.actor, [
+        ("view-table", (database, VIEW)), ("view-database", database), "view-instance"])
+    return database
+
+
+def api_response(answer):
+    return Response.json(answer, headers={"Access-Control-Allow-Origin": "*"})
+
+
+async def reconcile_or_extend(datasette, request):
+    """`extend` here; anything else (the manifest, queries) to datasette-reconcile, with the
+    request's body as it came."""
+    database = await allowed(datasette, request)
+    body = await request.post_body() if request.method == "POST" else b""
+    form = parse_qs(body.decode("utf-8", "replace")) if body else {}
+    text = (form.get("extend") or [None])[0] or request.args.get("extend")
+    if text:
+        try:
+            return api_response(await extend(datasette, database, text))
+        except BadRequest as error:  # the API's client reads JSON, whatever the path looks like
+            content_type, body = error_body("json", 400, error.args[0])
+            return Response(body, status=400, content_type=content_type,
+                            headers={"Access-Control-Allow-Origin": "*"})
+    sent = False
+
+    async def replay():
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    scope = dict(request.scope, url_route={"kwargs": {"db_name": database, "db_table": VIEW}})
+    response = await reconcile_by_library(Request(scope, replay), datasette)
+    queries = (form.get("queries") or [None])[0] or request.args.get("queries")
+    if queries and response.status == 200:
+        return api_response(matched_when_folded_equal(json.loads(queries),
+                                                      json.loads(response.body)))
+    return response
+
+
+def matched_when_folded_equal(queries, answer):
+    """`match: true` also for the one city whose spelling equals the query when folded
+    ("Pyongyang City", "P’yŏngyang"): datasette-reconcile sets it only for equal text."""
+    for key, result in answer.items():
+        query = (queries.get(key) or {}).get("query") if isinstance(queries, dict) else None
+        if not isinstance(query, str) or not isinstance(result, dict):
+            continue
+        equal = [c for c in result.get("result", []) if folded(c["name"]) == folded(query)]
+        if len({c["id"] for c in equal}) == 1:
+            for candidate in equal:
+                candidate["match"] = True
+    return answer
+
+
+async def propose_properties(datasette, request):
+    await allowed(datasette, request)
+    limit = request.args.get("limit", "")
+    answer = {"type": request.args.get("type") or "city", "properties": proposed()}
+    if limit.isdigit():
+        answer["limit"] = int(limit)
+        answer["properties"] = answer["properties"][:int(limit)]
+    return api_response(answer)
+
+
+PREVIEW = {"width": 400, "height": 120}  # pixels of OpenRefine's preview frame
+PREVIEW_SQL = """select cities.name, cities.full_hangul, cities.full_hancha, cities.mr,
+    statuses.name as status, provinces.name as province, cities.population_2008
+from cities
+join provinces on provinces.id = cities.province_id
+join statuses on statuses.id = cities.status_id
+where cities.id = :key"""
+
+
+async def preview(datasette, request):
+    """OpenRefine's preview of a candidate: a few lines of HTML about the city."""
+    database = await allowed(datasette, request)
+    row = (await datasette.get_database(database).execute(
+        PREVIEW_SQL, {"key": request.url_vars["key"]})).first()
+    if row is None:
+        raise NotFound("no such city")
+    link = datasette.urls.row(database, "cities", request.url_vars["key"])
+    html = Markup(
+        '<!DOCTYPE html><html lang="en"><meta charset="utf-8"><title>{name}</title>'
+        '<body style="font-family: sans-serif; margin: 0.5em"><p><a href="{link}" target="_blank">'
+        '<b>{name}</b></a> <span lang="ko">{hangul} {hancha}</span> ({mr})<br>{status} in '
+        "{province}; {population:,} people (2008 census)</p></body></html>").format(
+        link=link, hangul=row["full_hangul"], hancha=row["full_hancha"],
+        population=row["population_2008"], **{k: row[k] for k in ("name", "mr", "status",
+                                                                   "province")})
+    return Response.html(str(html))
+
+
+async def suggest_property(datasette, request):
+    await allowed(datasette, request)
+    return api_response({"result": proposed(request.args.get("prefix", ""))})
+
+
+@hookimpl(tryfirst=True)  # before datasette-reconcile's routes for the same paths
 def register_routes():
-    return [(rf"^/(?P<database>[^/]+)/{VIEW}/(?P<key>[^/.]+)$", city_page)]
+    service = rf"^/(?P<database>[^/]+)/{VIEW}/-/reconcile"
+    return [(rf"^/(?P<database>[^/]+)/{VIEW}/(?P<key>[^/.]+)$", city_page),
+            (service + "$", reconcile_or_extend),
+            (service + "/extend/propose$", propose_properties),
+            (service + "/suggest/property$", suggest_property),
+            (service + r"/preview/(?P<key>[^/]+)$", preview)]
 
 
 def is_reconcile(scope):
@@ -83,32 +275,58 @@ def jsonp_callback(scope):
     return callback if CALLBACK.match(callback) else None
 
 
+def candidate_lists(answer):
+    """Each list of candidates: per query, or a suggest answer's."""
+    holders = [answer] + [value for value in answer.values() if isinstance(value, dict)]
+    return [holder for holder in holders if isinstance(holder.get("result"), list)]
+
+
 def one_per_city(answer):
-    """Each list of candidates (per query, or a suggest answer's) with one candidate per id:
-    the best-scored, in datasette-reconcile's order otherwise."""
-    lists = [answer] + [value for value in answer.values() if isinstance(value, dict)]
-    for holder in lists:
-        if isinstance(holder.get("result"), list):
-            seen, kept = set(), []
-            for candidate in sorted(holder["result"], key=lambda c: -(c.get("score") or 0)):
-                if candidate.get("id") not in seen:
-                    seen.add(candidate.get("id"))
-                    kept.append(candidate)
-            holder["result"] = kept
+    """Each list of candidates with one candidate per id: the best-scored, in
+    datasette-reconcile's order otherwise."""
+    for holder in candidate_lists(answer):
+        seen, kept = set(), []
+        for candidate in sorted(holder["result"], key=lambda c: -(c.get("score") or 0)):
+            if candidate.get("id") not in seen:
+                seen.add(candidate.get("id"))
+                kept.append(candidate)
+        holder["result"] = kept
     return answer
 
 
-def deduplicated(body):
+def named_after_cities(answer, city_names):
+    """Each candidate named after its city, with the matched spelling beside it."""
+    for holder in candidate_lists(answer):
+        for candidate in holder["result"]:
+            city, spelling = city_names.get(candidate.get("id")), candidate.get("name")
+            if city is not None and spelling is not None and spelling != city:
+                candidate["name"] = f"{city} ({spelling})"
+            elif city is not None:
+                candidate["name"] = city
+    return answer
+
+
+async def rewritten(body, datasette, database, service):
+    """The body with one candidate per city; candidates of a query or an entity suggestion
+    named after their city."""
     try:
         answer = json.loads(body)
     except ValueError:
         return body
     if not isinstance(answer, dict):
         return body
-    return json.dumps(one_per_city(answer), ensure_ascii=False).encode("utf-8")
+    answer = one_per_city(answer)
+    if isinstance(answer.get("extend"), dict):  # the manifest: it lists the view's columns as
+        answer["extend"].pop("property_settings", None)  # settings; extend takes none
+        service_url = answer["extend"]["propose_properties"]["service_url"]
+        answer["preview"] = {"url": service_url + "/preview/{{id}}", **PREVIEW}
+    if service in (None, "/suggest/entity") and database in datasette.databases:
+        result = await datasette.get_database(database).execute("select id, name from cities")
+        answer = named_after_cities(answer, dict(result.rows))
+    return json.dumps(answer, ensure_ascii=False).encode("utf-8")
 
 
-async def send_rewritten(app, scope, receive, send):
+async def send_rewritten(app, scope, receive, send, datasette):
     """Run app, then send its whole JSON body with one candidate per city, wrapped as
     callback(...); as JavaScript when OpenRefine asks for JSONP."""
     start, chunks, callback = {}, [], jsonp_callback(scope)
@@ -122,7 +340,8 @@ async def send_rewritten(app, scope, receive, send):
     await app(scope, receive, keep)
     body, dropped = b"".join(chunks), [b"content-length"]
     if start.get("status", 200) == 200:
-        body = deduplicated(body)
+        path = RECONCILE_PATH.match(scope["path"])
+        body = await rewritten(body, datasette, path["database"], path["service"])
     if callback:
         body, dropped = callback.encode() + b"(" + body + b");", [*dropped, b"content-type"]
     headers = [(name, value) for name, value in start.get("headers", [])
@@ -141,6 +360,6 @@ def asgi_wrapper(datasette):
         async def reconciled(scope, receive, send):
             if not is_reconcile(scope):
                 return await app(scope, receive, send)
-            return await send_rewritten(app, scope, receive, send)
+            return await send_rewritten(app, scope, receive, send, datasette)
         return reconciled
     return wrap

@@ -4,6 +4,9 @@ Excel reads a CSV without a byte order mark in the machine's code page, so Datas
 opens with its Hangul and Hancha garbled. An .xlsx file has no such choice to get wrong: its text
 is Unicode, and numbers stay numbers. Written by openpyxl; registered as an output renderer, so
 Datasette links it ("This data as ... xlsx") from every table, view and query page.
+
+Text is always a string cell: openpyxl makes a formula of any text that starts with `=`, which
+a spreadsheet would then evaluate (`?sql=select '=HYPERLINK(...)'` on the site's own origin).
 """
 
 import io
@@ -11,6 +14,7 @@ import io
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -22,12 +26,20 @@ def cell(value):
     return value.hex() if isinstance(value, bytes) else value
 
 
+def text_cell(sheet, value):
+    """value in a cell of sheet; text as a string cell, whatever it starts with."""
+    written = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        written.data_type = "s"  # not "f": never a formula
+    return written
+
+
 def workbook_bytes(title, columns, rows):
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])  # Excel's longest sheet name
-    sheet.append(columns)
+    sheet.append([text_cell(sheet, column) for column in columns])
     for row in rows:
-        sheet.append([cell(row[column]) for column in columns])
+        sheet.append([text_cell(sheet, cell(row[column])) for column in columns])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

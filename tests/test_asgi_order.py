@@ -7,7 +7,7 @@ from conftest import ROOT
 
 # Outermost first, as a person reading the plugins decided it (not read from serve.yml).
 EXPECTED = ["health", "paced_send", "request_limits", "response_cache", "csv_errors",
-            "fair_share", "compression", "formats", "reconcile_spellings"]
+            "fair_share", "compression", "formats", "reconcile_spellings", "cors"]
 
 
 def test_wrappers_in_the_declared_order(db_path):

@@ -2,9 +2,11 @@
 the same, crediting the article and GeoNames."""
 
 import asyncio
+import re
 import subprocess
 import tomllib
 
+import httpx
 import yaml
 from conftest import ROOT
 from datasette.app import Datasette
@@ -23,10 +25,34 @@ def test_version_is_the_dataset_version():
     assert str(yaml.safe_load(CFF.read_text())["version"]) == project["version"]
 
 
-def test_citation_file_is_served(get):
+def test_citation_file_is_served_with_where_it_is(get):
     response = get("/CITATION.cff")
     assert response.status_code == 200
-    assert response.text == CFF.read_text(encoding="utf-8")
+    assert response.headers["access-control-allow-origin"] == "*"
+    text = CFF.read_text(encoding="utf-8")
+    assert response.text.startswith(text)
+    assert yaml.safe_load(response.text)["url"] == "http://localhost/"  # the client's host
+
+
+def cffconvert(path, fmt):
+    result = subprocess.run([str(ROOT / ".venv-cff" / "bin" / "cffconvert"), "-f", fmt, "-i",
+                             str(path)], check=True, capture_output=True, text=True, timeout=60)
+    return result.stdout
+
+
+def test_converted_citations_have_year_url_version_and_corporate_author(server, tmp_path):
+    """The served CITATION.cff through cffconvert, as a citation manager would take it."""
+    served = tmp_path / "CITATION.cff"
+    served.write_text(httpx.get(server + "/CITATION.cff").text, encoding="utf-8")
+    version = str(yaml.safe_load(CFF.read_text())["version"])
+    bibtex = cffconvert(served, "bibtex")
+    assert re.search(r"^year = \{20\d\d\}", bibtex, re.MULTILINE), bibtex
+    assert f"url = {{{server}/}}" in bibtex
+    # An entity, as written: the whole name in the author field, not a person's parts.
+    assert "author = {North Korean cities dataset contributors}" in bibtex
+    apa = cffconvert(served, "apalike")
+    assert apa.startswith("North Korean cities dataset contributors (20"), apa
+    assert f"(version {version})" in apa and f"URL: {server}/" in apa
 
 
 def test_citation_include_credits_article_and_geonames(db_path, metadata):

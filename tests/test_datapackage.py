@@ -7,6 +7,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import frictionless
@@ -15,7 +16,7 @@ import sqlite_utils
 import yaml
 from click.testing import CliRunner
 
-from conftest import DB_NAME, METADATA, SOURCE_CITIES, SOURCE_POPULATION
+from conftest import DB_NAME, METADATA, ROOT, SOURCE_CITIES, SOURCE_POPULATION
 from nkcities import datapackage
 
 BIN = Path(sys.executable).parent
@@ -302,3 +303,9 @@ def test_cli_names_the_problem(tmp_path, db_path):
     missing = CliRunner().invoke(datapackage.main, [str(tmp_path / "none.db")])
     assert (missing.exit_code, missing.output) == (
         1, f"{tmp_path / 'none.db'}: no such database; build it first\n")
+
+
+def test_the_package_has_the_dataset_version(dist_path):
+    descriptor = json.loads((dist_path / "datapackage.json").read_text(encoding="utf-8"))
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert descriptor["version"] == project["version"]

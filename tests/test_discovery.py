@@ -68,3 +68,13 @@ def test_robots_allows_pages_not_sql(server):
     assert "Disallow: /*?sql=" in lines
     assert f"Sitemap: {server}/sitemap.xml" in lines
     assert "Disallow: /" not in lines
+
+
+@pytest.mark.parametrize("path", [
+    "/-/data/datapackage.json", "/-/data/cities.csv", "/-/data/cities.geojson",
+    "/CITATION.cff", "/sitemap.xml", "/robots.txt", "/north-korea-cities.db",
+    "/north-korea-cities/cities.json", "/north-korea-cities/cities.geojson"])
+def test_every_public_resource_is_readable_from_another_origin(server, path):
+    response = httpx.get(server + path, headers={"Origin": "https://example.org"})
+    assert response.status_code == 200, path
+    assert response.headers["access-control-allow-origin"] == "*", path

@@ -181,3 +181,85 @@ def test_suggest_services_validate(server, service, schema, prefix):
     assert response.status_code == 200
     validator(schema).validate(response.json())
     assert response.json()["result"]
+
+
+# A status word or suffix in any script, and typographic apostrophes and hyphens, as spreadsheets
+# and GeoNames write a city (the Korean and Hancha suffixes from source/korean-names.csv).
+STATUS_WORDS = {
+    "Pyongyang-si": "Pyongyang", "Pyongyang City": "Pyongyang", "평양직할시": "Pyongyang",
+    "平壤直轄市": "Pyongyang", "Sinuiju-si": "Sinuiju", "Sinuiju City": "Sinuiju",
+    "신의주시": "Sinuiju", "新義州市": "Sinuiju", "Nampo Special City": "Nampo",
+    "Rason-t'ŭkpyŏlsi": "Rason", "Kaesong Special-Level City": "Kaesong",
+    "P\u2019y\u014fngyang": "Pyongyang", "Hamh\u016dng\u2010si": "Hamhung",
+    "Ch\u02bc\u014fngjin \u2013 si": "Chongjin", "sinuiju city": "Sinuiju",
+}
+
+
+def test_status_words_and_typographic_marks_find_the_city(reconcile, key):
+    results = reconcile_all(reconcile, STATUS_WORDS)
+    for text, city in STATUS_WORDS.items():
+        assert results[text], text
+        assert results[text][0]["id"] == key[city], (text, results[text][0])
+        # Equal once folded: a match OpenRefine may take without asking.
+        assert results[text][0]["match"] is True, text
+        assert [c["id"] for c in results[text] if c["match"]] == [key[city]], text
+
+
+def test_a_candidate_is_named_after_its_city_with_the_spelling_beside_it(reconcile):
+    results = reconcile_all(reconcile, ["咸興", "Hamhung", "함흥시"])
+    assert results["咸興"][0]["name"] == "Hamhung (咸興)"
+    assert results["Hamhung"][0]["name"] == "Hamhung"
+    assert results["함흥시"][0]["name"] == "Hamhung (함흥시)"
+
+
+def test_openrefine_extends_reconciled_cities(server, reconcile):
+    """OpenRefine's "Add columns from reconciled values", in its order: the manifest, the
+    reconciliation of a column, the property proposals, then `extend` as a form-encoded POST."""
+    manifest = httpx.get(server + ENDPOINT).json()
+    validator("manifest").validate(manifest)
+    column = ["Hamhung", "Pyongyang City", "신의주시"]
+    results = reconcile_all(reconcile, column)
+    ids = [results[text][0]["id"] for text in column]
+
+    propose = manifest["extend"]["propose_properties"]
+    response = httpx.get(propose["service_url"] + propose["service_path"],
+                         params={"type": "city", "limit": "20"})
+    assert response.status_code == 200
+    proposals = response.json()
+    validator("data-extension-property-proposal").validate(proposals)
+    offered = {prop["id"] for prop in proposals["properties"]}
+    assert {"population_2008", "province", "status", "founded", "latitude", "longitude",
+            "hangul", "hancha", "province_iso_code"} <= offered
+
+    query = {"ids": ids, "properties": [{"id": "population_2008"}, {"id": "province"}]}
+    validator("data-extension-query").validate(query)
+    response = httpx.post(server + ENDPOINT, data={"extend": json.dumps(query)})
+    assert response.status_code == 200, response.text
+    extended = response.json()
+    validator("data-extension-response").validate(extended)
+    assert [meta["id"] for meta in extended["meta"]] == ["population_2008", "province"]
+    # The article's list: Hamhung 768,551 in South Hamgyong; Pyongyang 3,255,288, its own
+    # division; Sinuiju 359,341 in North Pyongan.
+    assert [extended["rows"][key] for key in ids] == [
+        {"population_2008": [{"int": 768551}], "province": [{"str": "South Hamgyong"}]},
+        {"population_2008": [{"int": 3255288}], "province": [{"str": "Pyongyang"}]},
+        {"population_2008": [{"int": 359341}], "province": [{"str": "North Pyongan"}]}]
+
+
+def test_extend_names_a_property_it_does_not_have(server, key):
+    query = {"ids": [key["Hamhung"]], "properties": [{"id": "city"}]}
+    response = httpx.post(server + ENDPOINT, data={"extend": json.dumps(query)})
+    assert response.status_code == 400
+    assert "no property city" in response.json()["error"]
+
+
+def test_preview_shows_the_city(server, key):
+    manifest = httpx.get(server + ENDPOINT).json()
+    validator("manifest").validate(manifest)
+    response = httpx.get(manifest["preview"]["url"].replace("{{id}}", key["Hamhung"]))
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    # Hamhung: 함흥시, 咸興市, a city of South Hamgyong, 768,551 people (article, korean-names.csv)
+    for text in ["Hamhung", "함흥시", "咸興市", "South Hamgyong", "768,551"]:
+        assert text in response.text
+    missing = httpx.get(manifest["preview"]["url"].replace("{{id}}", "nowhere"))
+    assert missing.status_code == 404

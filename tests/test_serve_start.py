@@ -5,6 +5,7 @@ a file changed while serving, SIGTERM with a stalled client, and the build's rec
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -91,6 +92,58 @@ def test_file_changed_while_serving_then_sigterm_with_a_stalled_client(built):
         stalled.close()
         idle.close()
     assert took < 10
+
+
+def test_same_size_same_mtime_rewrite_is_caught(built):
+    """One byte rewritten in place, the size unchanged and the mtime put back: /-/health and
+    the download answer 503 at once, and no answer shows where the file lives."""
+    db, inspect = built
+    with running_server(db, inspect) as server:
+        port = int(server.url.rsplit(":", 1)[1])
+        assert clients.get(port, "/-/health")[0] == 200
+        stat = db.stat()
+        with open(db, "r+b") as file:
+            file.seek(stat.st_size - 1)
+            last = file.read(1)
+            file.seek(stat.st_size - 1)
+            file.write(bytes([last[0] ^ 0xFF]))
+        os.utime(db, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        assert (db.stat().st_size, db.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+        for path in ("/-/health", f"/{DB_NAME}.db"):
+            status, _, body, seconds = clients.get(port, path)
+            assert status == 503 and seconds < 1, path
+            assert b"changed since the server checked it" in body
+            assert str(db.parent).encode() not in body
+
+
+def test_sighup_ends_the_server_like_sigterm(built):
+    """A request under way when SIGHUP comes gets its whole answer; the server then exits."""
+    db, inspect = built
+    with running_server(db, inspect) as server:
+        port = int(server.url.rsplit(":", 1)[1])
+        slow = clients.stalled(port, "127.0.0.3", clients.ATTACKS[1].format(db=DB_NAME))
+        time.sleep(0.2)
+        server.process.send_signal(signal.SIGHUP)
+        slow.settimeout(10)
+        answer = b""
+        while chunk := slow.recv(65536):
+            answer += chunk
+            if answer.endswith(b"</html>\n") or answer.endswith(b"</html>"):
+                break
+        slow.close()
+        assert answer.startswith(b"HTTP/1.1 ") and b"</html>" in answer
+        server.process.wait(10)
+        assert "Shutting down" in server.log(tail=10**6)
+
+
+def test_access_log_lines_are_bounded(built):
+    db, inspect = built
+    with running_server(db, inspect) as server:
+        port = int(server.url.rsplit(":", 1)[1])
+        clients.get(port, "/-/versions.json?x=" + "y" * 50_000)
+        time.sleep(0.2)
+        lines = [line for line in server.log(tail=10**6).splitlines() if "versions.json" in line]
+        assert lines and max(map(len, lines)) < 1200
 
 
 def test_build_records_sha256_and_removes_leftovers(tmp_path):

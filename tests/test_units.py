@@ -65,3 +65,18 @@ def test_classify_reads_the_province_cell():
     with pytest.raises(InputError) as error:
         resolve.classify(nampo._replace(province_cell="AD"), keys)
     assert (error.value.line, error.value.what) == (35, "unknown sort key 'AD' in Province column")
+
+
+@pytest.mark.parametrize(("written", "bare"), [
+    ("Pyongyang City", "Pyongyang"), ("Sinŭiju\u2010si", "Sinuiju"), ("평양직할시", "평양"),
+    ("平壤直轄市", "平壤"), ("Nampo Special City", "Nampo"),
+    ("Kaesŏng Special-Level City", "Kaesong"), ("P\u2019yŏngyang", "P'yongyang"),
+    ("Ch\u02bcŏngjin", "Chongjin"), ("Rason-t'ŭkpyŏlsi", "Rason"),
+])
+def test_name_key_drops_status_words_and_typographic_marks(written, bare):
+    assert spelling.name_key(written) == spelling.name_key(bare)
+
+
+def test_name_key_keeps_a_name_that_is_only_a_suffix():
+    assert spelling.name_key("시") == "시" and spelling.name_key("City") == "city"
+    assert spelling.name_key("평양직할시", keep_suffix=True) == "평양직할시"

@@ -28,7 +28,8 @@ def row_path(server, table, **where):
 
 def page_kinds(server, db_path, metadata):
     """{name: path} for every kind of page: home, database, table, row pages, each view, each
-    canned query (city_map is the map), an SQL result, the charts, a search result."""
+    canned query (city_map is the map), an SQL result, the charts, a search result
+    in a table and on the site's search page."""
     with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as db:
         views = [name for (name,) in db.execute(
             "select name from sqlite_master where type = 'view' order by name")]
@@ -46,4 +47,5 @@ def page_kinds(server, db_path, metadata):
         "sql": f"/{DB_NAME}?" + urllib.parse.urlencode({"sql": SQL}),
         **{f"charts-{name}": f"/-/dashboards/{name}" for name in dashboards},
         "search": f"/{DB_NAME}/cities?" + urllib.parse.urlencode({"_search": "평양"}),
+        "site-search": "/-/search?" + urllib.parse.urlencode({"q": "pyong"}),
     }

@@ -25,3 +25,15 @@ def test_geojson_link_on_the_cities_page(page, server):
     page.goto(f"{server}/{DB_NAME}/cities")
     link = page.locator("p.export-links a", has_text="geojson")
     assert link.get_attribute("href").startswith(f"/{DB_NAME}/cities.geojson")
+
+
+def test_home_pages_csv_link_downloads_a_file_for_spreadsheets(page, server):
+    """Not a page of text in the tab: a file, with the byte order mark Excel reads UTF-8 by."""
+    page.goto(f"{server}/")
+    with page.expect_download() as download:
+        page.locator("a", has_text="the cities as CSV").click()
+    assert download.value.suggested_filename == "city_list.csv"
+    with open(download.value.path(), "rb") as f:
+        content = f.read()
+    assert content.startswith(b"\xef\xbb\xbf")
+    assert len(content.decode("utf-8-sig").strip().splitlines()) == 1 + SOURCE_CITIES
