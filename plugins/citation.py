@@ -9,13 +9,13 @@ links the dataset. CORS lets a page of another origin read it.
 """
 
 import json
-
 from functools import lru_cache
 
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
 from nkcities.citation_file import CFF, parsed
+
 # CITATION.cff names licences by SPDX id; a reader wants the name and the deed.
 LICENSES = {
     "CC-BY-SA-4.0": ("CC BY-SA 4.0", "https://creativecommons.org/licenses/by-sa/4.0/"),
@@ -50,9 +50,8 @@ async def citation_file(request, datasette):
     text = CFF.read_text(encoding="utf-8")
     where = {"url": datasette.absolute_url(request, datasette.urls.instance()),
              "repository-code": (datasette.plugin_config("pages") or {}).get("repository")}
-    named = yaml.safe_load(text)
     added = "".join(f"{key}: {json.dumps(value)}\n" for key, value in where.items()
-                    if value and key not in named)
+                    if value and key not in parsed())
     return Response.text(text + added, headers={"Access-Control-Allow-Origin": "*"})
 
 
