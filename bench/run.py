@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from bench import build_bench, http_bench, serve_bench
+from bench import build_bench, crowd_bench, http_bench, serve_bench
 
 HERE = Path(__file__).resolve().parent
 SIZES = (1_000, 10_000, 100_000)
@@ -250,6 +250,8 @@ def main(rounds, seconds, repeat, output):
                                                     cpus)
         click.echo("HTTP layer: cache hits, 304s, 100,000 cities ...", err=True)
         cache, scale = http_bench.run(folder, rounds, seconds, cpus, SIZES[-1])
+        click.echo("a crowd on a fresh server; misses against plain Datasette ...", err=True)
+        crowds, misses = crowd_bench.run(folder / "crowd", rounds, seconds, cpus)
     took = time.monotonic() - start
     text = "\n".join(
         ["# Benchmark results", "",
@@ -258,6 +260,7 @@ def main(rounds, seconds, repeat, output):
         + build_section(floor, scaling)
         + serve_section(results, cores, described, rounds, seconds, fair)
         + http_section(cache, scale, cores, rounds, seconds)
+        + crowd_bench.section(crowds, misses, cores, rounds, seconds)
         + (HERE / "NOTES.md").read_text(encoding="utf-8").splitlines()
         + commands_section(rounds, seconds, repeat))
     Path(output).write_text(text, encoding="utf-8")

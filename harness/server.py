@@ -86,6 +86,18 @@ class Server:
             time.sleep(0.1)
         raise RuntimeError(f"server not ready after {timeout} s:\n{self.log()}")
 
+    def wait_warm(self, timeout=60):
+        """Until the response cache has rendered the pages people arrive at (started by the
+        first request, wait_ready's): tests of timing want the event loop to themselves."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with contextlib.suppress(httpx.HTTPError):
+                if (httpx.get(self.url + "/-/health", timeout=1).json().get("warm")
+                        or {"done": True})["done"]:
+                    return
+            time.sleep(0.1)
+        raise RuntimeError(f"server not warm after {timeout} s:\n{self.log()}")
+
     def stop(self, timeout=10):
         """SIGTERM, then SIGKILL after `timeout` s; returns the seconds it took to exit."""
         started = time.monotonic()

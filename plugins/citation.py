@@ -9,15 +9,13 @@ links the dataset. CORS lets a page of another origin read it.
 """
 
 import json
-
 from functools import lru_cache
-from pathlib import Path
 
-import yaml
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-CFF = Path(__file__).resolve().parent.parent / "CITATION.cff"
+from nkcities.citation_file import CFF, parsed
+
 # CITATION.cff names licences by SPDX id; a reader wants the name and the deed.
 LICENSES = {
     "CC-BY-SA-4.0": ("CC BY-SA 4.0", "https://creativecommons.org/licenses/by-sa/4.0/"),
@@ -37,7 +35,7 @@ def names(entry):
 @lru_cache(maxsize=1)
 def citation():
     """CITATION.cff with each licence and author list ready for a page."""
-    cff = yaml.safe_load(CFF.read_text(encoding="utf-8"))
+    cff = parsed()
     sources = [dict(ref, by=names(ref), license=licence(ref["license"]))
                for ref in cff.get("references", [])]
     return dict(cff, by=names(cff), license=licence(cff["license"]), sources=sources)
@@ -52,9 +50,8 @@ async def citation_file(request, datasette):
     text = CFF.read_text(encoding="utf-8")
     where = {"url": datasette.absolute_url(request, datasette.urls.instance()),
              "repository-code": (datasette.plugin_config("pages") or {}).get("repository")}
-    named = yaml.safe_load(text)
     added = "".join(f"{key}: {json.dumps(value)}\n" for key, value in where.items()
-                    if value and key not in named)
+                    if value and key not in parsed())
     return Response.text(text + added, headers={"Access-Control-Allow-Origin": "*"})
 
 

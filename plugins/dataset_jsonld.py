@@ -11,11 +11,10 @@ import json
 from functools import partial
 from pathlib import Path
 
-import yaml
 from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 
-CFF = Path(__file__).resolve().parent.parent / "CITATION.cff"
+from nkcities.citation_file import parsed
 DATA_PATH = "/-/data/"
 MEDIA_TYPES = {".json": "application/json", ".csv": "text/csv; charset=utf-8",
                ".geojson": "application/geo+json"}
@@ -57,7 +56,7 @@ def downloads(datasette, request, db):
 
 
 def dataset(datasette, request):
-    metadata, cff = datasette.metadata(), yaml.safe_load(CFF.read_text(encoding="utf-8"))
+    metadata, cff = datasette.metadata(), parsed()
     db = served_database(datasette).name
     return {
         "@context": "https://schema.org", "@type": "Dataset",

@@ -7,7 +7,8 @@ Then every request compares a stat of the file with the one taken then (size, mt
 inode): a file truncated, overwritten, rewritten in place or replaced while serving answers
 503 everywhere, so the .db download can never
 send other bytes under the old ETag. GET /-/health, for the platform's probes: 200 while the
-file is the recorded one, 503 otherwise (both JSON).
+file is the recorded one, 503 otherwise (both JSON), with how far the response cache's
+warm-up has got (nkcities/warming.py).
 """
 
 import json
@@ -18,6 +19,7 @@ from datasette import hookimpl
 
 from nkcities.http_errors import send_error
 from nkcities.served_file import NotTheBuild, verify
+from nkcities.warming import progress
 
 HEALTH = "/-/health"
 
@@ -53,8 +55,9 @@ def startup(datasette):
     SERVED.setdefault(id(datasette), Served()).check_at_start(datasette)
 
 
-async def health(send, problem):
-    body = json.dumps({"ok": not problem, **({"error": problem} if problem else {})}).encode()
+async def health(send, problem, warm):
+    body = json.dumps({"ok": not problem, **({"error": problem} if problem else {}),
+                       **({"warm": warm} if warm else {})}).encode()
     await send({"type": "http.response.start", "status": 503 if problem else 200,
                 "headers": [(b"content-type", b"application/json; charset=utf-8"),
                             (b"cache-control", b"no-store")]})
@@ -73,7 +76,7 @@ def asgi_wrapper(datasette):
                 served.check_at_start(datasette)
             problem = served.problem_now()
             if scope["path"] == HEALTH:
-                return await health(send, problem)
+                return await health(send, problem, progress(datasette))
             if problem:
                 return await send_error(scope, send, 503, f"not serving: {problem}")
             return await app(scope, receive, send)

@@ -2,9 +2,9 @@
 
 - A synchronous Jinja twin for the big parts of a page (`sync_include`).
 - extra_template_vars: column labels (`labels`), the site's description, the licence and
-  source a canned query inherits, a founding date in words, and on a row page the row with
-  the rows it links to and the rows that link to it, found through the foreign keys (so no
-  template depends on what a key looks like).
+  source a canned query inherits, a founding date in words, and on a row page `related(row)`:
+  the row with the rows it links to and the rows that link to it, found through the foreign
+  keys (so no template depends on what a key looks like).
 - Lean pages: the minified Leaflet where Leaflet is needed, no Leaflet on a dashboard that
   draws no map.
 All configuration is data in metadata.yml under `plugins: pages:`.
@@ -12,17 +12,22 @@ All configuration is data in metadata.yml under `plugins: pages:`.
 
 import calendar
 import functools
+import hashlib
 import json
 import tomllib
 from pathlib import Path
 
 from datasette import hookimpl
-from datasette.utils import path_from_row_pks, tilde_decode, tilde_encode
+from datasette.utils import path_from_row_pks, tilde_encode
 from jinja2 import pass_context
 from markupsafe import Markup
 
 CONFIG = "pages"
 PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
+STYLESHEET = Path(__file__).resolve().parent.parent / "static" / "pages.css"
+# In the stylesheet's URL: a changed file is a new URL, so browsers may keep one for a year
+# (plugins/response_cache.py sends it as immutable).
+STYLESHEET_VERSION = hashlib.sha256(STYLESHEET.read_bytes()).hexdigest()[:10]
 VERSION = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]["version"]
 CHILD_ROWS = 1000  # rows listed per linking table on a row page: the largest has 24
 LEAFLET = "leaflet-v1.7.1.min.js"  # the minified file datasette-leaflet ships
@@ -77,18 +82,24 @@ async def parents(datasette, db, table, row):
     return found
 
 
-async def labels(db, table, rows):
-    """{column: {key: label}} for each foreign key of table set in rows, one query per key: so a
-    template names what a linking row points to (a status by its name, not its key)."""
-    found = {}
+async def labels(db, table, rows, back):
+    """{column: {key: label}} for each foreign key of table set in rows but `back` (the one that
+    points to the page's own row): so a template names what a linking row points to (a status
+    by its name, not its key). One query per table pointed to, for all its keys' values."""
+    wanted = {}  # (other table, other column): {column: its values}
     for key in await db.foreign_keys_for_table(table):
-        values = sorted({row[key["column"]] for row in rows} - {None})
-        label = await db.label_column_for_table(key["other_table"])
-        if values and label:
+        values = {row[key["column"]] for row in rows} - {None}
+        if values and key["column"] != back:
+            wanted.setdefault((key["other_table"], key["other_column"]), {})[key["column"]] = values
+    found = {}
+    for (other, other_column), columns in wanted.items():
+        label = await db.label_column_for_table(other)
+        if label:
+            values = sorted(set().union(*columns.values()))
             result = await db.execute(
-                f"select [{key['other_column']}], [{label}] from [{key['other_table']}] "
-                f"where [{key['other_column']}] in ({', '.join('?' * len(values))})", values)
-            found[key["column"]] = dict(result.rows)
+                f"select [{other_column}], [{label}] from [{other}] "
+                f"where [{other_column}] in ({', '.join('?' * len(values))})", values)
+            found.update(dict.fromkeys(columns, dict(result.rows)))
     return found
 
 
@@ -102,7 +113,7 @@ async def children(datasette, db, table, row):
         result = await db.execute(
             f"select * from [{other}] where [{key['other_column']}] = ? limit {CHILD_ROWS}",
             [row[key["column"]]])
-        named = await labels(db, other, result.rows)
+        named = await labels(db, other, result.rows, key["other_column"])
         found.setdefault(other, [])
         for child in result.rows:
             href = datasette.urls.row(db.name, other, await row_path(db, other, child))
@@ -111,16 +122,10 @@ async def children(datasette, db, table, row):
     return found
 
 
-async def record(datasette, database, table, request):
-    """The row of a row page, with its parents and children; None if there is none."""
+async def record(datasette, database, table, row):
+    """The row of a row page (the one Datasette fetched: templates/row.html passes it), with
+    its parents and children."""
     db = datasette.get_database(database)
-    pks = await db.primary_keys(table) or ["rowid"]
-    values = [tilde_decode(bit) for bit in request.url_vars["pks"].split(",")]
-    where = " and ".join(f"[{pk}] = ?" for pk in pks)
-    result = await db.execute(f"select * from [{table}] where {where}", values)
-    if not result.rows:
-        return None
-    row = result.rows[0]
     return {"row": dict(row), "parents": await parents(datasette, db, table, row),
             "children": await children(datasette, db, table, row)}
 
@@ -154,11 +159,9 @@ def extra_template_vars(template, database, table, view_name, request, datasette
     }
     if template.startswith("dashboard_") and draws_no_map(datasette):
         variables.update(datasette_leaflet_url=NOTHING_JS, datasette_leaflet_css_url=NOTHING_CSS)
-
-    async def with_record():
-        variables["record"] = await record(datasette, database, table, request)
-        return variables
-    return with_record if view_name == "row" else variables
+    if view_name == "row":
+        variables["related"] = functools.partial(record, datasette, database, table)
+    return variables
 
 
 @hookimpl(trylast=True)
@@ -170,4 +173,4 @@ def extra_body_script(datasette):
 
 @hookimpl
 def extra_css_urls(datasette):
-    return [datasette.urls.path("/assets/pages.css")]
+    return [datasette.urls.path(f"/assets/pages.css?{STYLESHEET_VERSION}")]

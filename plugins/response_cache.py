@@ -7,32 +7,49 @@ paced_send and request_limits: serve.yml's asgi_order):
   gzip or none) and adds `Vary: Accept-Encoding`;
 - gives every 200 an ETag made of the databases' recorded sha256 (`<db>.sha256` beside the
   file, written by the build, else the inspect file's hash), a digest of the deployment
-  (Datasette's and every plugin's version, the metadata, the settings, the template and
-  plugin files) and the variant (coding; a digest of the cookies or Authorization if sent),
+  (Datasette's and every plugin's version, the metadata, the settings, the template, plugin
+  and static files) and the variant (coding; a digest of the cookies or Authorization if sent),
   and a Last-Modified (the newest of those files);
 - answers If-None-Match / If-Modified-Since with 304 before the request reaches Datasette;
-- gives /-/static/ and /-/static-plugins/ a long Cache-Control: a year and `immutable` where
-  the URL carries a version (`app.css?d59929`), an hour otherwise (their URL does not change
+- gives /-/static/, /-/static-plugins/ and the folders of serve.yml's `static` (/assets/) a
+  long Cache-Control: a year and `immutable` where the URL carries a version
+  (`app.css?d59929`, `pages.css?<its digest>`), an hour otherwise (their URL does not change
   with a plugin upgrade); other pages keep Datasette's max-age, or get default_cache_ttl;
 - keeps whole 200 responses in memory, least recently used first out, at most MAX_BYTES in
   all and MAX_ENTRY each (bigger ones, a streamed CSV say, pass through uncached), and replays
   them. Requests with cookies or Authorization neither read nor fill it.
-Only the home page, the databases' pages and the /-/ paths in FIXED_INTERNAL are touched:
-/-/threads, /-/actor, /-/messages, a health check or another plugin's page are live; the .db
-download keeps its own ETag. Nothing here runs if a database is mutable.
+- renders each key once per burst (single-flight, as nginx's proxy_cache_lock): a miss that
+  finds the same key being rendered waits for that render and replays it. It waits here,
+  outside plugins/fair_share.py, so a waiting request holds none of its client's slots; after
+  RENDER_WAIT_S, or if the render is not cacheable, it renders on its own.
+- warms itself: the first cacheable GET under a new scheme and Host (a platform's readiness
+  probe, say) starts a background pass that renders the pages people arrive at
+  (nkcities/warming.py) in the coding browsers ask for under that scheme, one at a time
+  through this same entry point (so through fair_share, as one more client), until they are
+  done or the cache is half full. GET /-/health reports how far it has got.
+Only the home page, the databases' pages, the static folders and the /-/ paths in
+FIXED_INTERNAL are touched: /-/threads, /-/actor, /-/messages, a health check or another
+plugin's page are live; the .db download keeps its own ETag. Nothing here runs if a database
+is mutable.
 """
 
+import asyncio
+import contextlib
 import email.utils
 import hashlib
 import importlib.metadata
 import json
+import time
 from collections import OrderedDict
 from pathlib import Path
+from urllib.parse import unquote
 
 from datasette import hookimpl
 from datasette.plugins import get_plugins
 
+from nkcities.serve import ROOT, load_config
 from nkcities.served_file import NotTheBuild, recorded_sha256
+from nkcities.warming import PROGRESS, arrival_paths
 
 MAX_BYTES = 16 * 2**20  # the whole cache: ~3 % of a 512 MiB container
 MAX_ENTRY = 512 * 2**10  # one response (as sent, compressed): the table page is ~12 kB
@@ -40,9 +57,17 @@ ENTRY_OVERHEAD = 512  # bytes counted per entry for its key, tuples and dict slo
 FIXED_INTERNAL = ("/-/static/", "/-/static-plugins/", "/-/dashboards", "/-/versions.json",
                   "/-/plugins.json", "/-/metadata.json", "/-/settings.json",
                   "/-/databases.json")
-STATIC = ("/-/static/", "/-/static-plugins/", "/favicon.ico")
+STATIC = ("/-/static/", "/-/static-plugins/", "/favicon.ico",
+          *(f"/{name}/" for name in load_config()["static"]))  # serve.yml's static folders
 IMMUTABLE = "public, max-age=31536000, immutable"
 STATIC_UNVERSIONED = "public, max-age=3600"
+# A burst's waiters give up on a render after this and render on their own: the render's client
+# may read slowly, and a page renders in well under a second.
+RENDER_WAIT_S = 2
+WARM_SHARE = 2  # the warm-up fills at most 1/WARM_SHARE of MAX_BYTES: the rest is for visitors
+WARM_ORIGINS = 3  # (scheme, Host) pairs warmed per process: forged Hosts cost at most this many
+WARM_CLIENT = ("warm-up", 0)  # the address fair_share counts the warm-up's renders under
+WARM_CODING = {"https": "br", "http": "gzip"}  # browsers send br over https only
 CODINGS = ("br", "gzip")  # in order of preference
 CREDENTIALS = (b"cookie", b"authorization")
 VALIDATOR_HEADERS = {b"etag", b"cache-control", b"vary", b"last-modified",
@@ -54,7 +79,7 @@ def fixed_paths(datasette):
     home page, the databases' pages, FIXED_INTERNAL, the favicon. Anything else (a health
     check, a plugin's own page) is left alone."""
     routes = tuple(f"/{db.route or db.name}" for db in datasette.databases.values() if db.path)
-    return {"/", "/.json", "/favicon.ico"}, (*FIXED_INTERNAL, *routes)
+    return {"/", "/.json", "/favicon.ico"}, (*FIXED_INTERNAL, *STATIC, *routes)
 
 
 def fixed(path, paths):
@@ -117,7 +142,8 @@ def deployment(datasette):
         importlib.metadata.version("datasette"),
         sorted((plugin["name"], plugin.get("version") or "") for plugin in get_plugins()),
         datasette.metadata(), datasette.settings_dict()], sort_keys=True, default=str).encode())
-    sources = files(datasette.template_dir, datasette.plugins_dir)
+    sources = files(datasette.template_dir, datasette.plugins_dir,
+                    *(ROOT / folder for folder in load_config()["static"].values()))
     for path in sources:
         code.update(str(path).encode() + b"\0" + path.read_bytes())
     modified = max(Path(path).stat().st_mtime for path in
@@ -200,6 +226,23 @@ class Capture:
         return 200, [*headers, (b"content-length", str(len(body)).encode())], body
 
 
+class Flight:
+    """One render that concurrent misses of its key wait for."""
+
+    def __init__(self):
+        self.done, self.entry = asyncio.Event(), None
+
+    def keep(self, entry):
+        self.entry = entry
+        self.done.set()
+
+    async def wait(self):
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(RENDER_WAIT_S):
+                await self.done.wait()
+        return self.entry
+
+
 async def replay(send, entry, method):
     status, headers, body = entry
     await send({"type": "http.response.start", "status": status,
@@ -210,6 +253,9 @@ async def replay(send, entry, method):
 class ResponseCache:
     def __init__(self, app, datasette):
         self.app, self.datasette, self.entries = app, datasette, Entries(MAX_BYTES)
+        self.flights = {}  # key: the Flight of its render under way
+        self.warmed, self.tasks = set(), set()  # (scheme, Host) pairs; running warm-ups
+        PROGRESS.setdefault(id(datasette), {"done": False, "pages": 0, "of": None})
         self.data_tag, self.code_tag, self.last_modified = deployment(datasette)
         self.paths = fixed_paths(datasette)
         self.http_date = email.utils.formatdate(self.last_modified, usegmt=True).encode()
@@ -259,15 +305,71 @@ class ResponseCache:
             return await self.not_modified(scope, send, etag)
         key = None if credential else (scope["scheme"], header(scope, b"host"), scope["path"],
                                        scope["query_string"], chosen)
+        if key and scope["method"] == "GET":
+            self.start_warming(scope)
         entry = self.entries.get(key) if key else None
+        if entry is None and key in self.flights:
+            entry = await self.flights[key].wait()
         if entry is not None:
             return await replay(send, entry, scope["method"])
 
         def decorate(start):
             return self.validators(scope, etag, start["headers"]) \
                 if start["status"] == 200 else start["headers"]
-        keep = key and scope["method"] == "GET" and (lambda entry: self.entries.put(key, entry))
-        await self.app(scope, receive, Capture(send, decorate, keep))
+        flight = Flight() if key and scope["method"] == "GET" and key not in self.flights \
+            else None
+        keep = key and scope["method"] == "GET" and (lambda entry: self.keep(key, entry, flight))
+        if flight:
+            self.flights[key] = flight
+        try:
+            await self.app(scope, receive, Capture(send, decorate, keep))
+        finally:
+            if flight:
+                del self.flights[key]
+                flight.done.set()
+
+    def start_warming(self, scope):
+        origin = (scope["scheme"], header(scope, b"host"))
+        if origin in self.warmed or len(self.warmed) >= WARM_ORIGINS \
+                or scope.get("client") == WARM_CLIENT:
+            return
+        self.warmed.add(origin)
+        chosen = WARM_CODING.get(scope["scheme"], "gzip")
+        task = asyncio.get_running_loop().create_task(self.warm(scope, chosen))
+        self.tasks.add(task)  # the loop keeps only a weak reference to a task
+        task.add_done_callback(self.tasks.discard)
+
+    async def warm(self, scope, chosen):
+        progress = PROGRESS[id(self.datasette)]
+        paths = await arrival_paths(self.datasette)
+        progress.update(done=False, of=(progress["of"] or 0) + len(paths))
+        headers = [(key, value) for key, value in with_coding(scope, chosen)["headers"]
+                   if key in (b"host", b"accept-encoding")]
+
+        async def receive():
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def discard(message):
+            pass
+        try:
+            for path in paths:
+                if self.entries.size > MAX_BYTES // WARM_SHARE:
+                    break
+                path, _, query = path.partition("?")
+                started = time.perf_counter()
+                await self({**scope, "path": unquote(path), "raw_path": path.encode(),
+                            "query_string": query.encode(), "headers": headers,
+                            "client": WARM_CLIENT}, receive, discard)
+                progress["pages"] += 1
+                # A render holds the event loop; as long again for visitors before the next.
+                await asyncio.sleep(time.perf_counter() - started)
+        finally:  # over, whole or not: "pages" below "of" says which
+            progress["done"] = True
+
+    def keep(self, key, entry, flight):
+        self.entries.put(key, entry)
+        if flight:
+            flight.keep(entry)
 
 
 @hookimpl

@@ -87,6 +87,12 @@ def test_static_assets_are_cached_long(server):
     assert versioned.headers["cache-control"] == "public, max-age=31536000, immutable"
     plain = raw(server, "/-/static/table.js")
     assert plain.headers["cache-control"] == "public, max-age=3600"
+    # The project's stylesheet: linked under a URL that changes with the file, and validated.
+    home = httpx.get(server.url + "/").text
+    (stylesheet,) = re.findall(r'href="(/assets/pages\.css\?\w+)"', home)
+    assert raw(server, stylesheet).headers["cache-control"] == "public, max-age=31536000, immutable"
+    etag = raw(server, "/assets/pages.css").headers["etag"]
+    assert raw(server, "/assets/pages.css", **{"if-none-match": etag}).status_code == 304
 
 
 def test_repeated_get_comes_from_the_cache(server):

@@ -39,6 +39,7 @@ def served(tmp_path_factory):
     digest = sha256(db)
     with running_server(db, write_inspect(db)) as server:
         server.port, server.db = int(server.url.rsplit(":", 1)[1]), db
+        server.wait_warm()
         yield server
         assert server.alive() and not server.guard_tripped
     assert sha256(db) == digest

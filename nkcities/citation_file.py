@@ -1,0 +1,17 @@
+"""CITATION.cff, parsed once per process: the pages' "how to cite" (plugins/citation.py) and the
+home page's schema.org Dataset (plugins/dataset_jsonld.py) read the same parse, with libyaml
+where PyYAML has it (the pure-Python parser took milliseconds of every home page)."""
+
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+CFF = Path(__file__).resolve().parent.parent / "CITATION.cff"
+
+
+@cache
+def parsed():
+    """The file's content; callers copy before they change it."""
+    return yaml.load(CFF.read_text(encoding="utf-8"),
+                     Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
