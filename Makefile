@@ -1,6 +1,6 @@
 # Two commands do everything on a fresh machine with Python 3.11 and make:
 #   make serve   set up .venv, build the database, serve it at http://127.0.0.1:8001/
-#   make test    set up .venv, then run the whole test suite
+#   make test    set up .venv with the test tools too, then run the whole test suite
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -8,28 +8,38 @@ DB := north-korea-cities.db
 INSPECT := inspect-data.json
 DIST := dist
 INSTALLED := $(VENV)/.installed
+SERVE_INSTALLED := $(VENV)/.installed-serve
 LOCK := requirements.lock
 SERVE_LOCK := requirements-serve.lock
 CFFCONVERT := .venv-cff/bin/cffconvert
 CFF_LOCK := requirements-cff.lock
 
-.PHONY: install build serve test clean browser lighthouse nginx lock reference FORCE
+.PHONY: install install-serve build serve test test-fast clean browser lighthouse nginx lock reference FORCE
 
 install: $(INSTALLED)
 
 # A Python the locks do not install on, or one without venv, is named in one line before pip.
 CHECK_PYTHON := $(PYTHON) scripts/check-python.py
 
-# Every dependency at the version and hash of the lock, then the project itself (no deps).
-$(INSTALLED): $(LOCK)
+# What building and serving import, at the version and hash of the serve lock, then the project
+# itself (no deps). `make serve` needs no more.
+install-serve: $(SERVE_INSTALLED)
+$(SERVE_INSTALLED): $(SERVE_LOCK)
 	$(CHECK_PYTHON)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(SERVE_LOCK)
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation .
 	touch $@
 
+# The full lock on top (tests, make lock, make reference): the serve lock is compiled against it,
+# so this adds packages and changes no version.
+$(INSTALLED): $(LOCK) $(SERVE_INSTALLED)
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	touch $@
+
 # The locks, from pyproject.toml (the human-edited list): run after changing a dependency.
-# $(LOCK) has everything (make, tests); $(SERVE_LOCK) the runtime only (the Dockerfile).
+# $(LOCK) has everything (make test, make bench); $(SERVE_LOCK) what make serve and the Dockerfile
+# install (build and serve).
 COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes \
     --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links
 # The runtime lock is constrained by the full one: the same versions as make installs (hanja, a
@@ -49,7 +59,7 @@ build: $(DB) $(INSPECT)
 
 # Always run (about 0.2 s): a corrupt or hand-overwritten database is rebuilt, and an unchanged
 # one is left untouched (same mtime), so the inspect file and dist/ are remade only on change.
-$(DB): $(INSTALLED) FORCE
+$(DB): $(SERVE_INSTALLED) FORCE
 	$(BIN)/python build.py --db $(DB)
 
 $(INSPECT): $(DB)
