@@ -77,6 +77,11 @@ $(DIST)/datapackage.json: $(DB) datapackage.py nkcities/datapackage.py metadata.
 serve: build
 	$(BIN)/python -m nkcities.serve --db $(DB) --inspect $(INSPECT)
 
+# The inner loop: every test that needs nothing outside this Python process (tests/conftest.py
+# marks the others external: browser, real server, other programs).
+test-fast: $(INSTALLED)
+	$(BIN)/python -m pytest -q -m "not slow and not external"
+
 test: $(INSTALLED) browser lighthouse nginx gdal $(CFFCONVERT)
 	$(BIN)/ruff check .
 	$(MAKE) image-test fresh-machine-test
