@@ -25,12 +25,17 @@ BOX = "37.67 124.17 43.01 130.68"
 
 
 def served_database(datasette):
-    return next(db for name, db in datasette.databases.items() if not name.startswith("_"))
+    """The database file this site serves, or None (a Datasette with no file)."""
+    return next((db for name, db in datasette.databases.items()
+                 if db.path and not name.startswith("_")), None)
 
 
 def dist_file(datasette, name):
     """A file of the data package beside the served database, or None."""
-    dist = Path(served_database(datasette).path).parent / "dist"
+    served = served_database(datasette)
+    if served is None:
+        return None
+    dist = Path(served.path).parent / "dist"
     package = dist / "datapackage.json"
     if not package.is_file():
         return None
@@ -77,7 +82,7 @@ def dataset(datasette, request):
 
 @hookimpl
 def extra_template_vars(template, datasette, request):
-    if template != "index.html" or request is None:
+    if template != "index.html" or request is None or served_database(datasette) is None:
         return {}
     # As text for a <script> element: "<" escaped, so no "</script>" can end it early.
     text = json.dumps(dataset(datasette, request), ensure_ascii=False, indent=2)

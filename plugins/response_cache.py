@@ -19,7 +19,8 @@ paced_send and request_limits: serve.yml's asgi_order):
   them. Requests with cookies or Authorization neither read nor fill it.
 Only the home page, the databases' pages and the /-/ paths in FIXED_INTERNAL are touched:
 /-/threads, /-/actor, /-/messages, a health check or another plugin's page are live; the .db
-download keeps its own ETag. Nothing here runs if a database is mutable.
+download keeps its own ETag. Nothing here runs unless every database file is immutable, and there
+is one (a Datasette with no file has nothing to tag its answers with).
 """
 
 import email.utils
@@ -272,6 +273,7 @@ class ResponseCache:
 
 @hookimpl
 def asgi_wrapper(datasette):
-    if any(db.is_mutable for db in datasette.databases.values() if db.path):
+    files = [db for db in datasette.databases.values() if db.path]
+    if not files or any(db.is_mutable for db in files):
         return None
     return lambda app: ResponseCache(app, datasette)

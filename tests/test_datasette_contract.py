@@ -1,0 +1,58 @@
+"""Where this site does not need Datasette changed, its plugins leave Datasette's contract alone:
+a Datasette without a file still answers, a plugin can still write to a mutable database, and a
+setting the site refuses stops the start with one line."""
+import asyncio
+import sqlite3
+
+import click
+import pytest
+from click.testing import CliRunner
+from datasette.app import Datasette
+from datasette.cli import cli
+
+from helpers import PLUGINS
+
+
+@pytest.fixture(scope="module", autouse=True)
+def plugins_registered():
+    """plugins/ in Datasette's plugin manager, so every Datasette below runs with them (as
+    Datasette's own test suite does once they are registered)."""
+    Datasette(memory=True, plugins_dir=str(PLUGINS))
+
+
+@pytest.mark.parametrize("kwargs", [{"memory": True}, {}], ids=["memory", "no file"])
+@pytest.mark.parametrize("path", ["/", "/-/versions.json", "/_memory.json?sql=select+1"])
+def test_a_datasette_without_a_file_answers(kwargs, path):
+    response = asyncio.run(Datasette(**kwargs).client.get(path))
+    assert response.status_code == 200, response.text
+
+
+@pytest.fixture
+def mutable(tmp_path):
+    path = tmp_path / "plugin-data.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("create table notes (note text)")
+    conn.close()
+    return Datasette([str(path)]).get_database("plugin-data")
+
+
+def test_a_plugin_writes_through_the_write_connection(mutable):
+    async def write_then_read():
+        await mutable.execute_write("insert into notes values ('kept')")
+        return (await mutable.execute("select note from notes")).rows
+    assert [tuple(row) for row in asyncio.run(write_then_read())] == [("kept",)]
+
+
+def test_read_connections_do_not_write(mutable, ds):
+    served = next(db for name, db in ds.databases.items() if not name.startswith("_"))
+    for db, table in [(mutable, "notes"), (served, "cities")]:
+        with pytest.raises(sqlite3.DatabaseError):
+            asyncio.run(db.execute(f"delete from {table}"))
+
+
+def test_crossdb_is_refused_at_start_in_one_line(db_path):
+    result = CliRunner().invoke(cli, ["serve", str(db_path), "--crossdb", "--get", "/"])
+    assert result.exit_code == 1, result.output
+    assert result.output.count("\n") == 1 and "--crossdb" in result.output, result.output
+    with pytest.raises(click.ClickException):
+        asyncio.run(Datasette(crossdb=True).invoke_startup())
