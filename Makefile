@@ -57,7 +57,7 @@ reference: $(INSTALLED)
 
 build: $(DB) $(INSPECT)
 
-# Always run (about 0.2 s): a corrupt or hand-overwritten database is rebuilt, and an unchanged
+# Always run (a quick check when nothing changed): a corrupt or hand-overwritten database is rebuilt, and an unchanged
 # one is left untouched (same mtime), so the inspect file and dist/ are remade only on change.
 $(DB): $(SERVE_INSTALLED) FORCE
 	$(BIN)/python build.py --db $(DB)
@@ -112,8 +112,7 @@ $(CFFCONVERT): $(CFF_LOCK)
 	.venv-cff/bin/python -m pip install --quiet --require-hashes -r $(CFF_LOCK)
 	touch $@
 
-# Build the Dockerfile with podman, run the image and check it (scripts/image-test.sh, ~2 min
-# from nothing). No registry is reachable here: scripts/base-image.sh makes the python:3.11-slim
+# Build the Dockerfile with podman, run the image and check it (scripts/image-test.sh). No registry is reachable here: scripts/base-image.sh makes the python:3.11-slim
 # base from Debian with debootstrap when the image is missing.
 .PHONY: image-test fresh-machine-test podman
 podman:
@@ -139,7 +138,7 @@ $(LIGHTHOUSE): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-# Debian's nginx, for the reverse-proxy test of deploy/nginx.conf (tests/test_nginx.py).
+# Debian's nginx, for the reverse-proxy test of deploy/nginx.conf (tests/test_serving.py, its test_nginx_* tests).
 # Installing it must not start Debian's nginx service on port 80: a policy-rc.d that denies
 # starts (unless the machine has one already) for the duration of the install.
 NO_START := /usr/sbin/policy-rc.d
@@ -159,7 +158,7 @@ bench: $(INSTALLED)
 clean:
 	rm -rf $(DB) $(DB).sha256 $(INSPECT) build *.egg-info .venv-cff
 
-# Robustness, outside the quick default run (issue 5):
+# Robustness, outside the default run:
 #   make fuzz   the build on 1,000 mutated sources (make test tries 50)
 #   make load   20 connections for 30 s against the real server, with requests/s and p99
 .PHONY: fuzz load
