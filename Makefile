@@ -150,6 +150,13 @@ nginx:
 	  $(APT_GET) --no-install-recommends nginx; status=$$?; \
 	  test -z "$$ours" || $(SUDO) rm -f $(NO_START); exit $$status; }
 
+# Datasette 0.65.5's own test suite, as it is and with plugins/ registered
+# (scripts/datasette-suite.sh, in /tmp): not part of make test. docs/datasette-suite.md says why
+# each test that fails only with the plugins fails.
+.PHONY: datasette-suite
+datasette-suite:
+	PYTHON=$(PYTHON) scripts/datasette-suite.sh
+
 # Build and serving benchmarks against their baselines, in one run: writes bench/RESULTS.md.
 .PHONY: bench
 bench: $(INSTALLED)

@@ -43,6 +43,12 @@ def test_a_plugin_writes_through_the_write_connection(mutable):
     assert [tuple(row) for row in asyncio.run(write_then_read())] == [("kept",)]
 
 
+def test_a_mutable_database_is_served(mutable):
+    """It changes while served by design, so it has no build record to be checked against."""
+    response = asyncio.run(mutable.ds.client.get("/plugin-data/notes.json"))
+    assert response.status_code == 200, response.text
+
+
 def test_read_connections_do_not_write(mutable, ds):
     served = next(db for name, db in ds.databases.items() if not name.startswith("_"))
     for db, table in [(mutable, "notes"), (served, "cities")]:
