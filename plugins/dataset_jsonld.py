@@ -22,6 +22,7 @@ MEDIA_TYPES = {".json": "application/json", ".csv": "text/csv; charset=utf-8",
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # North Korea's extreme points (README: the bounding box the build checks every point against).
 BOX = "37.67 124.17 43.01 130.68"
+DESCRIBED = {"title", "description", "license_url", "source", "source_url"}  # metadata.yml's
 
 
 def served_database(datasette):
@@ -82,7 +83,8 @@ def dataset(datasette, request):
 
 @hookimpl
 def extra_template_vars(template, datasette, request):
-    if template != "index.html" or request is None or served_database(datasette) is None:
+    if template != "index.html" or request is None or served_database(datasette) is None \
+            or not DESCRIBED <= datasette.metadata().keys():
         return {}
     # As text for a <script> element: "<" escaped, so no "</script>" can end it early.
     text = json.dumps(dataset(datasette, request), ensure_ascii=False, indent=2)

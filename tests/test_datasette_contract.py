@@ -62,3 +62,16 @@ def test_crossdb_is_refused_at_start_in_one_line(db_path):
     assert result.output.count("\n") == 1 and "--crossdb" in result.output, result.output
     with pytest.raises(click.ClickException):
         asyncio.run(Datasette(crossdb=True).invoke_startup())
+
+
+def test_an_unrecorded_file_is_refused_not_a_crash(tmp_path, db_path):
+    """An immutable file with neither the build's record nor a hash in its inspect data."""
+    db = tmp_path / "other.db"
+    db.write_bytes(db_path.read_bytes())
+    ds = Datasette(immutables=[str(db)], inspect_data={"other": {"tables": {}}})
+    assert asyncio.run(ds.client.get("/")).status_code == 503
+
+
+def test_another_sites_metadata(mutable, tmp_path):
+    ds = Datasette([mutable.path], metadata={"title": "Another site"})
+    assert asyncio.run(ds.client.get("/")).status_code == 200
