@@ -151,7 +151,8 @@ def extra_template_vars(template, database, table, view_name, request, datasette
         "tiles": datasette.plugin_config("datasette-cluster-map") or {},
         "datasette_leaflet_url": datasette.urls.static_plugins("datasette-leaflet", LEAFLET),
     }
-    if template.startswith("dashboard_") and draws_no_map(datasette):
+    # template is None for a Template object a plugin renders itself.
+    if (template or "").startswith("dashboard_") and draws_no_map(datasette):
         variables.update(datasette_leaflet_url=NOTHING_JS, datasette_leaflet_css_url=NOTHING_CSS)
 
     async def with_record():

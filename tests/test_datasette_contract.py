@@ -75,3 +75,12 @@ def test_an_unrecorded_file_is_refused_not_a_crash(tmp_path, db_path):
 def test_another_sites_metadata(mutable, tmp_path):
     ds = Datasette([mutable.path], metadata={"title": "Another site"})
     assert asyncio.run(ds.client.get("/")).status_code == 200
+
+
+def test_a_plugin_renders_its_own_template():
+    ds = Datasette(memory=True)
+
+    async def render():
+        await ds.invoke_startup()
+        return await ds.render_template(ds.jinja_env.from_string("{{ 1 + 2 }}"))
+    assert asyncio.run(render()) == "3"
