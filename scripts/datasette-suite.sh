@@ -29,7 +29,9 @@ if [ ! -d run/tests ]; then
     tar -xzf sdist/datasette-0.65.5.tar.gz -C sdist
     cp sdist/datasette-0.65.5/tests/*.py run/tests/
 fi
-# A pytest plugin that registers plugins/*.py as Datasette's --plugins-dir does.
+# A pytest plugin that registers plugins/*.py as Datasette's --plugins-dir does. It imports
+# Datasette before Datasette's conftest sets sys._called_from_test, so the installed plugins
+# load from their entry points too, as in the served site.
 cat > run/project_plugins.py <<PY
 import glob, os, sys
 from datasette.plugins import pm
