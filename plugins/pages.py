@@ -98,9 +98,10 @@ async def children(datasette, db, table, row):
     incoming = (await db.get_all_foreign_keys())[table]["incoming"]
     for key in incoming:
         other = key["other_table"]
+        columns = "*" if await db.primary_keys(other) else "rowid, *"  # a rowid table's link
         result = await db.execute(
-            f"select * from [{other}] where [{key['other_column']}] = ? limit {CHILD_ROWS}",
-            [row[key["column"]]])
+            f"select {columns} from [{other}] where [{key['other_column']}] = ? "
+            f"limit {CHILD_ROWS}", [row[key["column"]]])
         named = await labels(db, other, result.rows)
         found.setdefault(other, [])
         for child in result.rows:

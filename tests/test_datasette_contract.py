@@ -84,3 +84,15 @@ def test_a_plugin_renders_its_own_template():
         await ds.invoke_startup()
         return await ds.render_template(ds.jinja_env.from_string("{{ 1 + 2 }}"))
     assert asyncio.run(render()) == "3"
+
+
+def test_a_row_linked_from_a_table_without_a_primary_key(mutable):
+    with sqlite3.connect(mutable.path) as conn:
+        conn.executescript("""
+            create table kinds (id integer primary key, name text);
+            create table things (name text, kind_id integer references kinds(id));
+            insert into kinds values (1, 'one');
+            insert into things values ('a thing', 1);""")
+    conn.close()
+    response = asyncio.run(Datasette([mutable.path]).client.get("/plugin-data/kinds/1"))
+    assert response.status_code == 200, response.text
