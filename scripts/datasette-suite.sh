@@ -42,7 +42,8 @@ for path in sorted(glob.glob("$root/plugins/*.py")):
 PY
 suite() {  # suite NAME [pytest options]: one run, JUnit XML in $WORK/NAME.xml
     local name=$1; shift
-    (cd run && PYTHONPATH=. timeout 3600 ../venv/bin/python -m pytest "${TESTS[@]}" -q -p no:cacheprovider \
+    # PATH: test_cli_serve_server starts the `datasette` command.
+    (cd run && PATH="$WORK/venv/bin:$PATH" PYTHONPATH=. timeout 3600 ../venv/bin/python -m pytest "${TESTS[@]}" -q -p no:cacheprovider \
         --timeout 60 --ignore tests/test_black.py -o addopts= --junitxml="../$name.xml" "$@" \
         >"../$name.log" 2>&1) || true
     tail -n 1 "$name.log"
