@@ -1,6 +1,6 @@
 # Two commands do everything on a fresh machine with Python 3.11 and make:
 #   make serve   set up .venv, build the database, serve it at http://127.0.0.1:8001/
-#   make test    set up .venv, then run the whole test suite
+#   make test    set up .venv with the test tools too, then run the whole test suite
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -8,6 +8,7 @@ DB := north-korea-cities.db
 INSPECT := inspect-data.json
 DIST := dist
 INSTALLED := $(VENV)/.installed
+SERVE_INSTALLED := $(VENV)/.installed-serve
 LOCK := requirements.lock
 SERVE_LOCK := requirements-serve.lock
 CFFCONVERT := .venv-cff/bin/cffconvert
@@ -15,23 +16,32 @@ CFF_LOCK := requirements-cff.lock
 STOCK := .venv-stock/bin/datasette
 STOCK_LOCK := requirements-stock.lock
 
-.PHONY: install build serve test clean browser lighthouse nginx lock reference FORCE
+.PHONY: install install-serve build serve test test-fast clean browser lighthouse nginx lock reference FORCE
 
 install: $(INSTALLED)
 
 # A Python the locks do not install on, or one without venv, is named in one line before pip.
 CHECK_PYTHON := $(PYTHON) scripts/check-python.py
 
-# Every dependency at the version and hash of the lock, then the project itself (no deps).
-$(INSTALLED): $(LOCK)
+# What building and serving import, at the version and hash of the serve lock, then the project
+# itself (no deps). `make serve` needs no more.
+install-serve: $(SERVE_INSTALLED)
+$(SERVE_INSTALLED): $(SERVE_LOCK)
 	$(CHECK_PYTHON)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(SERVE_LOCK)
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation .
 	touch $@
 
+# The full lock on top (tests, make lock, make reference): the serve lock is compiled against it,
+# so this adds packages and changes no version.
+$(INSTALLED): $(LOCK) $(SERVE_INSTALLED)
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	touch $@
+
 # The locks, from pyproject.toml (the human-edited list): run after changing a dependency.
-# $(LOCK) has everything (make, tests); $(SERVE_LOCK) the runtime only (the Dockerfile).
+# $(LOCK) has everything (make test, make bench); $(SERVE_LOCK) what make serve and the Dockerfile
+# install (build and serve).
 COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes \
     --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links
 # The runtime lock is constrained by the full one: the same versions as make installs (hanja, a
@@ -50,9 +60,9 @@ reference: $(INSTALLED)
 
 build: $(DB) $(INSPECT)
 
-# Always run (about 0.2 s): a corrupt or hand-overwritten database is rebuilt, and an unchanged
+# Always run (a quick check when nothing changed): a corrupt or hand-overwritten database is rebuilt, and an unchanged
 # one is left untouched (same mtime), so the inspect file and dist/ are remade only on change.
-$(DB): $(INSTALLED) FORCE
+$(DB): $(SERVE_INSTALLED) FORCE
 	$(BIN)/python build.py --db $(DB)
 
 $(INSPECT): $(DB)
@@ -69,6 +79,11 @@ $(DIST)/datapackage.json: $(DB) datapackage.py nkcities/datapackage.py metadata.
 # its recorded sha256 and runs it under uvicorn with them.
 serve: build
 	$(BIN)/python -m nkcities.serve --db $(DB) --inspect $(INSPECT)
+
+# The inner loop: every test that needs nothing outside this Python process (tests/conftest.py
+# marks the others external: browser, real server, other programs).
+test-fast: $(INSTALLED)
+	$(BIN)/python -m pytest -q -m "not slow and not external"
 
 test: $(INSTALLED) browser lighthouse nginx gdal libreoffice slowhttptest $(CFFCONVERT) $(STOCK)
 	$(BIN)/ruff check .
@@ -118,8 +133,8 @@ libreoffice:
 	command -v soffice >/dev/null || \
 	{ $(APT_INSTALL) libreoffice-calc-nogui; }
 
-# Build the Dockerfile with podman, run the image and check it (scripts/image-test.sh, ~2 min
-# from nothing). No registry is reachable here: scripts/base-image.sh makes the python:3.11-slim
+# Build the Dockerfile with podman, run the image and check it (scripts/image-test.sh). No
+# registry is reachable here: scripts/base-image.sh makes the python:3.11-slim
 # base from Debian with debootstrap when the image is missing.
 .PHONY: image-test fresh-machine-test podman
 podman:
@@ -145,7 +160,7 @@ $(LIGHTHOUSE): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-# Debian's nginx, for the reverse-proxy test of deploy/nginx.conf (tests/test_nginx.py).
+# Debian's nginx, for the reverse-proxy test of deploy/nginx.conf (tests/test_serving.py, its test_nginx_* tests).
 # Installing it must not start Debian's nginx service on port 80: a policy-rc.d that denies
 # starts (unless the machine has one already) for the duration of the install.
 NO_START := /usr/sbin/policy-rc.d
@@ -157,6 +172,13 @@ nginx:
 	  $(APT_GET) --no-install-recommends nginx; status=$$?; \
 	  test -z "$$ours" || $(SUDO) rm -f $(NO_START); exit $$status; }
 
+# Datasette 0.65.5's own test suite, as it is and with plugins/ registered
+# (scripts/datasette-suite.sh, in /tmp): not part of make test. docs/datasette-suite.md says why
+# each test that fails only with the plugins fails.
+.PHONY: datasette-suite
+datasette-suite:
+	PYTHON=$(PYTHON) scripts/datasette-suite.sh
+
 # Build and serving benchmarks against their baselines, in one run: writes bench/RESULTS.md.
 .PHONY: bench
 bench: $(INSTALLED)
@@ -165,7 +187,7 @@ bench: $(INSTALLED)
 clean:
 	rm -rf $(DB) $(DB).sha256 $(INSPECT) build *.egg-info .venv-cff .venv-stock
 
-# Robustness, outside the quick default run (issue 5):
+# Robustness, outside the default run:
 #   make fuzz   the build on 1,000 mutated sources (make test tries 50)
 #   make load   20 connections for 30 s against the real server, with requests/s and p99
 .PHONY: fuzz load

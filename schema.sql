@@ -250,7 +250,7 @@ CREATE TABLE status_changes (
     quote TEXT NOT NULL CHECK (length(quote) > 0)  -- the words of that line that state it
 );
 -- city_id: a city's page lists its changes, and as_of looks up each city's latest. The two
--- faceted columns, each with the other, like cities' (bench/NOTES.md).
+-- faceted columns, each with the other, like cities' (bench/NOTES.md times both).
 CREATE INDEX status_changes_city_id ON status_changes(city_id);
 CREATE INDEX status_changes_change ON status_changes(change, date_precision);
 CREATE INDEX status_changes_date_precision ON status_changes(date_precision, change);

@@ -1,4 +1,4 @@
-"""HTTP-layer benchmark (issue 16), with the project's real server (python -m nkcities.serve):
+"""HTTP-layer benchmark, with the project's real server (python -m nkcities.serve):
 
 - a cache hit of each page kind against Python's own static file server (http.server, HTTP/1.1
   keep-alive) sending the same bytes, and a 304 against the same;

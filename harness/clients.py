@@ -16,7 +16,7 @@ from urllib.parse import quote
 LEGIT_ADDRESS = "127.0.0.9"
 ATTACKERS = [f"127.0.0.{n}" for n in range(2, 6)]
 LEGIT_PATH = "/{db}/cities.json?_shape=array"
-# A _where that costs ~5 ms a row: the rows, the count and every facet each take ~150 ms.
+# A _where that recounts a recursive CTE for every row: slow SQL from a cheap URL.
 SLOW_ROW = ("(with recursive r(x) as (select 1 union all select x + 1 from r "
             "where x < 10000 + cities.id) select count(*) from r) > 0")
 ATTACKS = [  # each stopped by the time limits: 250 ms of SQL, or 3 facets + rows + count

@@ -6,8 +6,8 @@
   the same for text in templates.
 
 The rows of a page are written here in one pass (`table_rows`, `query_rows`), not by a
-render_cell hook and a Jinja loop: those cost about 8 µs a cell, a third of the cities page
-(issue 16). Datasette's own cell values (foreign-key links, blanks, URLs) are kept.
+render_cell hook and a Jinja loop: those cost a third of the cities page (bench/NOTES.md).
+Datasette's own cell values (foreign-key links, blanks, URLs) are kept.
 """
 
 import functools

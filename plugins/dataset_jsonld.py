@@ -21,15 +21,21 @@ MEDIA_TYPES = {".json": "application/json", ".csv": "text/csv; charset=utf-8",
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # North Korea's extreme points (README: the bounding box the build checks every point against).
 BOX = "37.67 124.17 43.01 130.68"
+DESCRIBED = {"title", "description", "license_url", "source", "source_url"}  # metadata.yml's
 
 
 def served_database(datasette):
-    return next(db for name, db in datasette.databases.items() if not name.startswith("_"))
+    """The database file this site serves, or None (a Datasette with no file)."""
+    return next((db for name, db in datasette.databases.items()
+                 if db.path and not name.startswith("_")), None)
 
 
 def dist_file(datasette, name):
     """A file of the data package beside the served database, or None."""
-    dist = Path(served_database(datasette).path).parent / "dist"
+    served = served_database(datasette)
+    if served is None:
+        return None
+    dist = Path(served.path).parent / "dist"
     package = dist / "datapackage.json"
     if not package.is_file():
         return None
@@ -76,7 +82,8 @@ def dataset(datasette, request):
 
 @hookimpl
 def extra_template_vars(template, datasette, request):
-    if template != "index.html" or request is None:
+    if template != "index.html" or request is None or served_database(datasette) is None \
+            or not DESCRIBED <= datasette.metadata().keys():
         return {}
     # As text for a <script> element: "<" escaped, so no "</script>" can end it early.
     text = json.dumps(dataset(datasette, request), ensure_ascii=False, indent=2)

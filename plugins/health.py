@@ -1,14 +1,15 @@
 """Never serve a file that is not the database the build made. The outermost of the project's
 ASGI wrappers (serve.yml, asgi_order).
 
-At startup each served database file is checked against the sha256 the build recorded beside
-it (nkcities/served_file.py; nkcities/serve.py has already refused to start on a mismatch).
-Then every request compares a stat of the file with the one taken then (size, mtime, ctime,
-inode): a file truncated, overwritten, rewritten in place or replaced while serving answers
-503 everywhere, so the .db download can never
-send other bytes under the old ETag. GET /-/health, for the platform's probes: 200 while the
-file is the recorded one, 503 otherwise (both JSON), with how far the response cache's
-warm-up has got (nkcities/warming.py).
+At startup each immutable database file, what this site serves, is checked against the sha256
+the build recorded beside it (nkcities/served_file.py; nkcities/serve.py has already refused to
+start on a mismatch). Then every request compares a stat of the file with the one taken then
+(size, mtime, ctime, inode): a file truncated, overwritten, rewritten in place or replaced while
+serving answers 503 everywhere, so the .db download can never send other bytes under the old
+ETag. GET /-/health, for the platform's probes: 200 while the file is the recorded one, 503
+otherwise (both JSON), with how far the response cache's warm-up has got
+(nkcities/warming.py). A mutable database (Datasette's contract: it changes while served, so it
+has no recorded hash) is not checked.
 """
 
 import json
@@ -33,7 +34,7 @@ class Served:
     def check_at_start(self, datasette):
         self.files, self.problem, self.checked = {}, None, True
         for db in datasette.databases.values():
-            if db.path and not db.is_memory:
+            if db.path and not db.is_mutable:
                 try:
                     self.files[db.path] = verify(db.path)
                 except (NotTheBuild, OSError) as error:

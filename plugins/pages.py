@@ -110,9 +110,10 @@ async def children(datasette, db, table, row):
     incoming = (await db.get_all_foreign_keys())[table]["incoming"]
     for key in incoming:
         other = key["other_table"]
+        columns = "*" if await db.primary_keys(other) else "rowid, *"  # a rowid table's link
         result = await db.execute(
-            f"select * from [{other}] where [{key['other_column']}] = ? limit {CHILD_ROWS}",
-            [row[key["column"]]])
+            f"select {columns} from [{other}] where [{key['other_column']}] = ? "
+            f"limit {CHILD_ROWS}", [row[key["column"]]])
         named = await labels(db, other, result.rows, key["other_column"])
         found.setdefault(other, [])
         for child in result.rows:
@@ -157,7 +158,8 @@ def extra_template_vars(template, database, table, view_name, request, datasette
         "tiles": datasette.plugin_config("datasette-cluster-map") or {},
         "datasette_leaflet_url": datasette.urls.static_plugins("datasette-leaflet", LEAFLET),
     }
-    if template.startswith("dashboard_") and draws_no_map(datasette):
+    # template is None for a Template object a plugin renders itself.
+    if (template or "").startswith("dashboard_") and draws_no_map(datasette):
         variables.update(datasette_leaflet_url=NOTHING_JS, datasette_leaflet_css_url=NOTHING_CSS)
     if view_name == "row":
         variables["related"] = functools.partial(record, datasette, database, table)

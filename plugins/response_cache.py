@@ -29,8 +29,9 @@ paced_send and request_limits: serve.yml's asgi_order):
   done or the cache is half full. GET /-/health reports how far it has got.
 Only the home page, the databases' pages, the static folders and the /-/ paths in
 FIXED_INTERNAL are touched: /-/threads, /-/actor, /-/messages, a health check or another
-plugin's page are live; the .db download keeps its own ETag. Nothing here runs if a database
-is mutable.
+plugin's page are live; the .db download keeps its own ETag. Nothing here runs unless every
+database file is immutable, and there is one (a Datasette with no file has nothing to tag its
+answers with).
 """
 
 import asyncio
@@ -125,7 +126,11 @@ def recorded_hash(db):
     try:
         return recorded_sha256(db.path)
     except NotTheBuild:
+        pass
+    try:
         return db.hash
+    except KeyError:  # an inspect file without hashes; health.py refuses such a file anyway
+        return None
 
 
 def files(*folders):
@@ -374,6 +379,7 @@ class ResponseCache:
 
 @hookimpl
 def asgi_wrapper(datasette):
-    if any(db.is_mutable for db in datasette.databases.values() if db.path):
+    files = [db for db in datasette.databases.values() if db.path]
+    if not files or any(db.is_mutable for db in files):
         return None
     return lambda app: ResponseCache(app, datasette)

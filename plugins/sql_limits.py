@@ -3,7 +3,8 @@
 Datasette runs read-only SQL from anyone. Its settings (serve.yml) bound a query's time,
 checked every 1,000 SQLite instructions, and the rows it returns. Neither bounds one expensive
 instruction: `select zeroblob(500000000)` allocates 500 MB in one step, and some built-in
-functions loop inside one step. On every connection this plugin adds:
+functions loop inside one step. On every connection to an immutable database file (all this
+site serves) this plugin adds:
 
 - SQLite limits: the longest string, blob or row; the longest SQL text and LIKE/GLOB pattern;
   the most result columns; no ATTACHed databases;
@@ -16,6 +17,9 @@ functions loop inside one step. On every connection this plugin adds:
 - guards on the built-ins whose cost inside one step grows faster than their output: printf
   (a width or precision loops that many times), trim with a character list, json_patch.
 
+A mutable database (Datasette's own, or a plugin's) keeps Datasette's contract: its write
+connection writes, and Datasette opens its readers read-only. `--crossdb` is refused at start.
+
 The numbers, and why every legitimate query over this dataset fits in them, are in
 docs/security.md.
 """
@@ -24,6 +28,7 @@ import re
 import sqlite3
 import weakref
 
+import click
 from datasette import hookimpl
 
 # Longest string, blob or row: VALUE_MARGIN times the largest value the served database holds
@@ -33,7 +38,7 @@ from datasette import hookimpl
 # checked every 1,000 steps (a query ran 6.2 s against its 250 ms).
 MIN_VALUE_BYTES = 10_000
 VALUE_MARGIN = 4
-MAX_VALUE_BYTES = 100_000  # Datasette's own in-memory databases
+MAX_VALUE_BYTES = 100_000  # LIMITS' own, for a connection hardened without its database
 MAX_SQL_BYTES = 100_000  # longest SQL text SQLite will compile
 MAX_LIKE_PATTERN = 200  # longest LIKE or GLOB pattern: cost is pattern x string
 MAX_COLUMNS = 100  # most columns in a result, index, GROUP BY or ORDER BY
@@ -56,9 +61,6 @@ READ_PRAGMAS = {"database_list", "function_list", "page_count", "max_page_count"
                 "data_version"}  # allowed without a value; FTS5 reads data_version
 TABLE_PRAGMAS = {"foreign_key_list", "index_info", "index_list", "index_xinfo", "table_info",
                  "table_xinfo"}  # allowed with a table or index name
-# Datasette's own in-memory databases, which it writes: its catalogue, and the connection that
-# /-/versions.json probes for FTS support. Neither is served (no --memory, no --crossdb).
-OWN_DATABASES = {"_internal", "_memory"}
 
 # One printf conversion as SQLite 3.40 reads it: flags, width, .precision, l or ll, conversion.
 PRINTF_SPEC = re.compile(r"%[-+ #!0,]*(\*|[1-9][0-9]*)?(?:\.(\*|[0-9]*))?(?:ll?)?(.?)", re.S)
@@ -183,20 +185,31 @@ def largest_value(conn):
     return LARGEST[path]
 
 
-def value_limit(conn, database):
-    if database in OWN_DATABASES:
-        return MAX_VALUE_BYTES
-    return max(MIN_VALUE_BYTES, VALUE_MARGIN * largest_value(conn))
-
-
-@hookimpl
-def prepare_connection(conn, database):
-    limits = {**LIMITS, sqlite3.SQLITE_LIMIT_LENGTH: value_limit(conn, database)}
+def harden(conn, limits=LIMITS):
+    """Everything above, on a connection that only reads."""
     for limit, value in limits.items():
         conn.setlimit(limit, value)
     conn.execute(f"PRAGMA hard_heap_limit = {SQLITE_HEAP_BYTES}")
     conn.row_factory = result_budget(conn.row_factory or (lambda cursor, row: row))
-    if database not in OWN_DATABASES:
-        guard_builtins(conn, limits)
-        conn.execute("PRAGMA query_only = 1")
-        conn.set_authorizer(read_only)
+    guard_builtins(conn, limits)
+    conn.execute("PRAGMA query_only = 1")
+    conn.set_authorizer(read_only)
+
+
+@hookimpl
+def prepare_connection(conn, database, datasette):
+    # Datasette opens a write connection only to a mutable database (its own, or a plugin's),
+    # and opens that database's readers read-only itself: those are left as Datasette has them.
+    # Every connection to an immutable file, what this site serves, only reads.
+    db = datasette.databases.get(database)
+    if db is not None and not db.is_mutable:
+        longest = max(MIN_VALUE_BYTES, VALUE_MARGIN * largest_value(conn))
+        harden(conn, {**LIMITS, sqlite3.SQLITE_LIMIT_LENGTH: longest})
+
+
+@hookimpl
+def startup(datasette):
+    # --crossdb would run SQL across every database through _memory, which is not hardened.
+    if datasette.crossdb:
+        raise click.ClickException("--crossdb is refused: this site runs SQL on one database "
+                                   "at a time, each bounded by plugins/sql_limits.py")

@@ -91,3 +91,25 @@ def server(db_path, dist_path):
     """Base URL of nkcities/serve.py serving the session's database (and its inspect file)."""
     with running_server(db_path, write_inspect(db_path)) as running:
         yield running.url
+
+
+# The fast tier (`make test-fast`, `pytest -m "not external"`) leaves out every test that needs
+# more than this process: a browser, a real server, another program, or many builds.
+REAL_SERVER = {"server", "served", "proxied"}
+OUT_OF_PROCESS = (
+    "test_serve_start.py::test_start_refused_as_a_process",  # python -m nkcities.serve
+    "test_serve_start.py::test_file_changed_while_serving",  # a real server
+    "test_http_cache.py::test_etag_follows_the_recorded_hash",  # three real servers
+    "test_dockerfile.py::test_image_build_step",  # the image's build, run by bash
+    "test_citation.py::test_cffconvert_validates",  # cffconvert in .venv-cff
+    "test_geojson.py::test_ogrinfo",  # GDAL
+    "test_datapackage.py::test_frictionless_validate",  # frictionless's command line
+    "test_fuzz_build.py",  # 50 builds
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if ("browser" in item.path.parts or REAL_SERVER & set(item.fixturenames)
+                or item.nodeid.removeprefix("tests/").startswith(OUT_OF_PROCESS)):
+            item.add_marker(pytest.mark.external)

@@ -66,12 +66,6 @@ def test_each_contradiction_with_its_lines(db):
         assert [q[:2] for q in quotes(db, id, 2)] == other, topic
 
 
-def test_every_quote_is_on_its_line(db):
-    for source, line, quote in db.execute(
-            "SELECT source, line, quote FROM contradiction_quotes WHERE line IS NOT NULL"):
-        assert quote in (ROOT / source).read_text(encoding="utf-8").splitlines()[line - 1]
-
-
 def test_the_quotes_say_what_the_topics_say(db):
     said = {}
     for reference, quote in db.execute(

@@ -14,7 +14,7 @@ from nkcities.resolve import Inputs
 from bench.generate import SYLLABLES, make_source, make_supplement
 
 PROVINCE_LEVEL = ["Kaesong", "Nampo", "Pyongyang", "Rason"]  # the article's, in its order
-WRITING_SYSTEMS = 8  # English, MR, MR without diacritics, RR, Hangul (2), Hancha (2): issue 4
+WRITING_SYSTEMS = 8  # English, MR, MR without diacritics, RR, Hangul (2), Hancha (2)
 # North Korea's extreme points (Wikipedia, "Extreme points of North Korea"), rounded outwards.
 SOUTH, NORTH, WEST, EAST = 37.67, 43.01, 124.17, 130.68
 # What the build strips from the end of a Korean name before comparing (city, town, village,

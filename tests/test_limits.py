@@ -81,7 +81,7 @@ def guarded():
     """A connection prepared by the plugin, like each of Datasette's."""
     conn = sqlite3.connect(":memory:")
     conn.row_factory, conn.text_factory = sqlite3.Row, DATASETTE_TEXT
-    sql_limits.prepare_connection(conn, "test")
+    sql_limits.harden(conn)
     yield conn
     conn.close()
 
@@ -185,7 +185,7 @@ def test_full_text_search_works():
     conn = sqlite3.connect(":memory:")
     conn.execute("create virtual table names_fts using fts5 (name)")
     conn.execute("insert into names_fts (name) values ('Pyongyang'), ('Kaesong')")
-    sql_limits.prepare_connection(conn, "test")
+    sql_limits.harden(conn)
     assert conn.execute("select name from names_fts where names_fts match 'pyong*'").fetchall() \
         == [("Pyongyang",)]
 

@@ -89,7 +89,7 @@ def run_lighthouse(server, pages, out):
     return json.loads(out.read_text())
 
 
-# robots.txt keeps arbitrary SQL away from search engines on purpose (issue 13): on the SQL
+# robots.txt keeps arbitrary SQL away from search engines on purpose: on the SQL
 # result page Lighthouse's is-crawlable audit must fail, and no other SEO audit may.
 NOT_FOR_CRAWLERS = {"sql"}
 
