@@ -9,6 +9,7 @@ nginx`) in front of the same server. Fairness is measured in `make bench`; here 
 """
 
 import contextlib
+import gzip
 import os
 import socket
 import subprocess
@@ -17,6 +18,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
+import brotli
 from harness import clients
 import pytest
 from conftest import DB_NAME, ROOT, SOURCE, SOURCE_CITIES, run_build
@@ -180,6 +182,20 @@ def test_errors_come_in_the_requests_format(served, path, status, content_type, 
     got, head, body = answered(served, path)
     assert (got, head["content-type"].split(";")[0]) == (status, content_type)
     assert error in body
+
+
+@pytest.mark.parametrize("sql, error", [
+    ("select nosuch", b"no such column: nosuch"),
+    ("select zeroblob(500000000)", b"string or blob too big"),
+])
+def test_a_failing_csv_export_is_400_in_any_coding(served, sql, error):
+    """What a browser or curl --compressed asks for: the error, not an empty compressed 200."""
+    for coding in ["gzip", "br"]:
+        got, head, body = answered(served, f"/{DB_NAME}.csv?sql=" + quote(sql),
+                                   headers={"Accept-Encoding": coding})
+        body = {"gzip": gzip.decompress, "br": brotli.decompress}.get(
+            head.get("content-encoding"), bytes)(body)
+        assert (got, error in body) == (400, True), (coding, got, body[:200])
 
 
 def raw(port, data, seconds=2):
