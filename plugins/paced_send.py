@@ -6,7 +6,7 @@ A response body goes out in pieces of send_chunk_bytes, each waiting for the soc
 that takes nothing for send_timeout_s is dropped, and its request ends, freeing the body.
 The bodies over one piece that are being sent, all requests together, stay under
 max_held_bytes: one that would pass it gets 503 with Retry-After instead (its start is held
-until its body is known). JSON escapes can make a 2 MB result a 12 MB body, so the number of
+until its body is known). JSON escapes can make a 1 MB result a 6 MB body, so the number of
 requests alone (fair_share.py) would not bound the memory.
 """
 

@@ -344,7 +344,7 @@ def answer_started(connection):
 
 @pytest.mark.parametrize("clients_, addresses", [(40, 4), (49, 7)])
 def test_clients_that_never_read(served, request, clients_, addresses):
-    """The largest expanding body the limits allow (12 MB of JSON escapes from 2 MB of rows),
+    """The largest expanding body the limits allow (6 MB of JSON escapes from 1 MB of rows),
     asked for by clients that never read it: the server stays under 300 MB resident."""
     settled(served)
     path = clients.LARGEST.format(db=DB_NAME)
@@ -356,7 +356,7 @@ def test_clients_that_never_read(served, request, clients_, addresses):
         assert b"HTTP/1.1 200" in [answer_started(connection) for connection in held]
         peak = served.peak_rss_mb()
         report(request.config, f"never-read-{clients_}", [
-            f"{clients_} clients on {addresses} addresses that never read a 12 MB response: "
+            f"{clients_} clients on {addresses} addresses that never read a 6 MB response: "
             f"peak RSS {peak:.0f} MB (bound 300)"])
         assert peak < 300
     finally:
