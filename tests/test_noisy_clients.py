@@ -4,6 +4,7 @@ addresses send uncached pages and expensive SQL back to back, in a process of th
 the legitimate client on 127.0.0.9 asks for the cities JSON every 200 ms.
 """
 
+import os
 import statistics
 import subprocess
 import sys
@@ -34,14 +35,17 @@ def test_a_handful_of_noisy_clients_leave_the_others_served(served, proxied, thr
     """13 connections from each of 3 or 5 addresses send uncached pages and expensive SQL back
     to back: the legitimate client gets no error. Its median, against its own quiet one, is
     reported, not asserted: on a shared 2-core machine it follows the other processes' load
-    (the SQL threads run at a lower priority than everything else there), from 4x to 100x."""
+    (the SQL threads run at a lower priority than everything else there), from 4x to 100x.
+    The noisy clients run at the lowest priority: an attacker's own CPU is not the server's,
+    and here they share two cores with it."""
     settled(served)
     port = served.port if through == "direct" else proxied[1]
     quiet, errors = p50_every_200_ms(port, 3)
     assert errors == []
     noisy = subprocess.Popen(
         [sys.executable, "-m", "harness.clients", str(port), DB_NAME, "13",
-         *[f"127.0.0.{2 + n}" for n in range(addresses)]], cwd=ROOT, stdin=subprocess.PIPE)
+         *[f"127.0.0.{2 + n}" for n in range(addresses)]], cwd=ROOT, stdin=subprocess.PIPE,
+        preexec_fn=lambda: os.nice(19))
     try:
         time.sleep(1)
         loud, errors = p50_every_200_ms(port, 8)
