@@ -3,9 +3,9 @@ expensive requests. The numbers and their reasons are in serve.yml, `requests`.
 
 - At most max_in_flight requests are taken in at once, and max_in_flight_per_client from one
   client address (behind a proxy, the address nkcities/serve.py takes from X-Forwarded-For,
-  which it believes only from serve.yml's forwarded.trusted). The excess gets a fast 503 (all) or 429
-  (one client), with Retry-After, instead of queueing without bound. A handful of clients at
-  their own limit stay well below the one for all.
+  which it believes only from serve.yml's forwarded.trusted). The excess gets a fast 503 (all)
+  or 429 (one client), with Retry-After, instead of queueing without bound. A handful of
+  clients at their own limit stay well below the one for all.
 - Of those, at most max_running run at once; a freed place goes to the waiting request of the
   client with the fewest running, so a client with one request is not queued behind another's
   dozen. A place is given back when the response starts (its body is paced_send.py's
