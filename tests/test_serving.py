@@ -257,7 +257,7 @@ SLOW = clients.ATTACKS[1].format(db=DB_NAME)
 def held_open(port, addresses, headers=""):
     """A slow request from each address (repeat one for more), sent at once on raw sockets."""
     held = [clients.stalled(port, address, SLOW, headers) for address in addresses]
-    time.sleep(0.05)  # all arrived; the first of them runs for about 0.6 s
+    time.sleep(0.05)  # most arrived; the first of them runs for about 0.6 s
     try:
         yield
     finally:
@@ -265,11 +265,22 @@ def held_open(port, addresses, headers=""):
             connection.close()
 
 
+def refused(server, path, address, headers=None, within=2):
+    """The first answer that is not a 200, asking again until `within` seconds have passed: on a
+    busy machine the server may not have taken in every held request yet."""
+    deadline = time.monotonic() + within
+    while True:
+        status, head, body = answered(server, path, address, headers)
+        if status != 200 or time.monotonic() > deadline:
+            return status, head, body
+        time.sleep(0.05)
+
+
 def test_x_forwarded_for_is_not_believed_from_a_client(served):
     """127.0.0.2 claims to be 127.0.0.9: its requests still count as 127.0.0.2's."""
     spoof = "X-Forwarded-For: 127.0.0.9\r\n"
     with held_open(served.port, ["127.0.0.2"] * LIMITS["max_in_flight_per_client"], spoof):
-        status, head, _ = answered(served, CHEAP, "127.0.0.2", {"X-Forwarded-For": "127.0.0.9"})
+        status, head, _ = refused(served, CHEAP, "127.0.0.2", {"X-Forwarded-For": "127.0.0.9"})
         assert status == 429 and head["retry-after"] == str(LIMITS["retry_after_s"])
         assert_cheap_client_served(served)
 
@@ -323,7 +334,7 @@ def test_too_many_requests_at_once_get_503_with_retry_after(served):
     per_client = LIMITS["max_in_flight_per_client"]
     addresses = [f"127.0.0.{20 + i // per_client}" for i in range(LIMITS["max_in_flight"])]
     with held_open(served.port, addresses):
-        status, head, _ = answered(served, CHEAP, "127.0.0.60")
+        status, head, _ = refused(served, CHEAP, "127.0.0.60")
     assert status == 503 and head["retry-after"] == str(LIMITS["retry_after_s"])
 
 
