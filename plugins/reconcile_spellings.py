@@ -74,11 +74,6 @@ join statuses on statuses.id = cities.status_id
 where cities.id in (select value from json_each(:ids))"""
 
 
-def folded(text):
-    """A spelling as compared: nkcities.spelling.name_key (the one name folding, cached)."""
-    return name_key(text)
-
-
 def within_an_edit(query, spelling):
     return query == spelling or one_edit(query, spelling)
 
@@ -92,7 +87,7 @@ def spelling_match(query, spelling):
         return 0
     # The query comes as datasette-reconcile's escape_fts made it: each word in double quotes.
     query = query.replace('"', "")
-    return int(within_an_edit(folded(query), folded(spelling))
+    return int(within_an_edit(name_key(query), name_key(spelling))
                or within_an_edit(name_key(query, keep_suffix=True),
                                  name_key(spelling, keep_suffix=True)))
 
@@ -204,7 +199,7 @@ def matched_when_folded_equal(queries, answer):
         query = (queries.get(key) or {}).get("query") if isinstance(queries, dict) else None
         if not isinstance(query, str) or not isinstance(result, dict):
             continue
-        equal = [c for c in result.get("result", []) if folded(c["name"]) == folded(query)]
+        equal = [c for c in result.get("result", []) if name_key(c["name"]) == name_key(query)]
         if len({c["id"] for c in equal}) == 1:
             for candidate in equal:
                 candidate["match"] = True
