@@ -8,8 +8,12 @@ database's name and colour, the metadata. `/.json` stays Datasette's.
 import hashlib
 
 from datasette import hookimpl
-from datasette.utils.asgi import Response
+from datasette.utils.asgi import Base400, Response
 from datasette.version import __version__
+
+
+class MethodNotAllowed(Base400):
+    status = 405  # plugins/errors.py renders it, plugins/request_limits.py adds Allow
 
 
 def color(name, db):
@@ -19,7 +23,7 @@ def color(name, db):
 
 async def home(datasette, request):
     if request.method not in ("GET", "HEAD"):
-        return Response.text("Method not allowed", status=405)
+        raise MethodNotAllowed(f"{request.method} is not allowed here: this page only reads")
     await datasette.ensure_permissions(request.actor, ["view-instance"])
     databases = []
     for name, db in datasette.databases.items():

@@ -160,3 +160,10 @@ def test_unknown_format_is_404(server, path):
     "/north-korea-cities.db", "/north-korea-cities.json?sql=select+1", "/-/versions.json"])
 def test_known_format_still_served(server, path):
     assert httpx.get(server + path).status_code == 200
+
+
+def test_post_to_the_home_page_gets_the_sites_error_page(server):
+    response = httpx.post(server + "/")
+    assert response.status_code == 405 and "not allowed" in response.text
+    assert response.headers["content-type"].startswith("text/html")
+    assert 'href="/"' in response.text  # the error page's way home
