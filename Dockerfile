@@ -1,5 +1,5 @@
 # The published service, for any container platform (Cloud Run, Fly, ...): the image builds the
-# database from source/ and serves it with nkcities/serve.py and serve.yml, the project's one
+# database from source/ and serves it with nkcities/web/serve.py and serve.yml, the project's one
 # serve configuration, on 0.0.0.0:$PORT. The database is immutable, so replicas are stateless: run
 # as many as you need behind the platform's load balancer or a CDN.
 FROM python:3.11-slim
@@ -28,4 +28,4 @@ RUN python build.py --db north-korea-cities.db \
 ENV HOST=0.0.0.0 PORT=8080 FORWARDED_ALLOW_IPS=* FORWARDED_HOPS=2
 EXPOSE 8080
 USER nobody
-CMD ["python", "-m", "nkcities.serve"]
+CMD ["python", "-m", "nkcities.web.serve"]

@@ -71,14 +71,14 @@ $(INSPECT): $(DB)
 # The Frictionless Data Package: datapackage.json and one CSV per table, from the database.
 build: $(DIST)/datapackage.json
 
-$(DIST)/datapackage.json: $(DB) datapackage.py nkcities/datapackage.py metadata.yml nkcities/geojson.py plugins/formats.py CITATION.cff
+$(DIST)/datapackage.json: $(DB) datapackage.py nkcities/build/datapackage.py metadata.yml nkcities/build/geojson.py plugins/formats.py CITATION.cff
 	rm -rf $(DIST)
 	$(BIN)/python datapackage.py $(DB) --dist $(DIST)
 
-# serve.yml holds every serve setting and limit; nkcities/serve.py checks the database against
+# serve.yml holds every serve setting and limit; nkcities/web/serve.py checks the database against
 # its recorded sha256 and runs it under uvicorn with them.
 serve: build
-	$(BIN)/python -m nkcities.serve --db $(DB) --inspect $(INSPECT)
+	$(BIN)/python -m nkcities.web.serve --db $(DB) --inspect $(INSPECT)
 
 # The inner loop: every test that needs nothing outside this Python process (tests/conftest.py
 # marks the others external: browser, real server, other programs).

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import click
 
-from nkcities.errors import one_line_errors
-from nkcities.pipeline import build
-from nkcities.resolve import Inputs
+from nkcities.build.errors import one_line_errors
+from nkcities.build.pipeline import build
+from nkcities.build.resolve import Inputs
 
 DEFAULTS = Inputs()
 DEFAULT_DB = Path(__file__).resolve().parent / "north-korea-cities.db"

@@ -1,11 +1,11 @@
 -- The single truth for the tables of north-korea-cities.db.
--- Statuses, divisions and cities are keyed by a slug of their English name (nkcities/keys.py:
+-- Statuses, divisions and cities are keyed by a slug of their English name (nkcities/build/keys.py:
 -- `pyongyang`, `south-pyongan`, `direct-administered-city`), which survives the article adding,
 -- removing or reordering rows; their foreign keys carry those keys. The full-text indexes take
 -- their table's own rowid (SQLite's default content_rowid), as every tool that joins an index to
 -- its table (sqlite-utils, Datasette without this project's metadata) expects; the build inserts
 -- rows in source order, so rowids are 1..n in that order.
--- nkcities/load.py applies this file first, then inserts parents before children.
+-- nkcities/build/load.py applies this file first, then inserts parents before children.
 
 -- The four statuses of the source's summary table, with the count the summary declares.
 CREATE TABLE statuses (
@@ -99,7 +99,7 @@ CREATE INDEX cities_population_2008 ON cities(population_2008);
 -- city_names) has an index: a facet is a GROUP BY over the table on every page of it
 -- (founded_precision at 100,000 cities: 64 ms without, 14 ms with). A page of one facet's value
 -- (cities?status_id=city) counts each other facet over its rows: an index of the filtered
--- column, then the counted one, covers that count, and the build's ANALYZE (nkcities/load.py)
+-- column, then the counted one, covers that count, and the build's ANALYZE (nkcities/build/load.py)
 -- lets SQLite pick it. In sqlite3 at 100,000 cities, each facet of such a page:
 -- status_id=city 185-197 ms -> 7-8 ms, province_id=south-pyongan 22 ms -> 0.8 ms,
 -- founded_precision=year 17-21 ms -> 2.5 ms. (province_id, status_id) also counts city_list by

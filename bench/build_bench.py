@@ -25,7 +25,8 @@ PYTHON = sys.executable
 # The floor, plus the modules the build (nkcities/) imports that those two do not
 # already import: the build cannot start without them.
 FLOOR = [PYTHON, "-c", "import sqlite_utils, click, yaml, csv, sqlite3, ko_pron"]
-# nkcities.pipeline.build() alone, timed inside a fresh process: parse + load + write + rename.
+# nkcities.build.pipeline.build() alone, timed inside a fresh process:
+# parse + load + write + rename.
 OWN_WORK = ("import sys, time\nfrom nkcities import pipeline, resolve\n"
             "start, cpu = time.perf_counter(), time.process_time()\n"
             "pipeline.build(sys.argv[2], resolve.Inputs(source=sys.argv[1]))\n"

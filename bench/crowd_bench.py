@@ -117,7 +117,8 @@ def run_crowd(port, path, accept_encoding):
 
 def commands(folder):
     db, inspect = project_database(folder)
-    project = [sys.executable, "-m", "nkcities.serve", "--db", str(db), "--inspect", str(inspect),
+    project = [sys.executable, "-m", "nkcities.web.serve", "--db", str(db),
+               "--inspect", str(inspect),
                "--host", "127.0.0.1", "--port", PORT]
     plain = ["datasette", "serve", "--immutable", str(db), "--inspect-file", str(inspect),
              "--metadata", str(ROOT / "metadata.yml"), "--host", "127.0.0.1", "--port", PORT]

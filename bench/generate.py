@@ -5,7 +5,7 @@ The real source is kept as it is (title, prose, notes, see-also) except for its 
 summary's counts are replaced by those of the generated list, and the city rows by the article's
 own province-level cities (Pyongyang, Nampo, Rason, Kaesong: each is a division of its own, and
 ISO 3166-2 has a code for these four only) followed by generated cities under the nine
-provinces. nkcities.article.parse_source reads the result exactly as it reads the article.
+provinces. nkcities.build.article.parse_source reads the result exactly as it reads the article.
 
 The supplement (source/korean-names.csv's format) copies the real rows of the statuses,
 divisions and cities the generated source names, and adds one row per generated city: Hangul
@@ -26,7 +26,7 @@ from pathlib import Path
 import click
 from ko_pron import romanise
 
-from nkcities import article, geo, history, resolve, supplements
+from nkcities.build import article, geo, history, resolve, supplements
 
 DEFAULTS = resolve.Inputs()
 

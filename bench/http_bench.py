@@ -1,4 +1,4 @@
-"""HTTP-layer benchmark, with the project's real server (python -m nkcities.serve):
+"""HTTP-layer benchmark, with the project's real server (python -m nkcities.web.serve):
 
 - a cache hit of each page kind against Python's own static file server (http.server, HTTP/1.1
   keep-alive) sending the same bytes, and a 304 against the same;
@@ -21,7 +21,7 @@ from pathlib import Path
 from bench.load import measure
 from bench.serve_bench import DB, FLOOR, PORT, cpu_seconds, project_database, start, stop, venv_env
 from harness.server import write_inspect
-from nkcities import target
+from nkcities.build import target
 
 MISS = (("Cookie", "bench=miss"), ("Accept-Encoding", "br"))  # header pairs: jobs are dict keys
 BROTLI = (("Accept-Encoding", "br"),)
@@ -201,7 +201,7 @@ def scaled_database(folder, size):
     db = folder / "scaled" / f"{DB}.db"
     db.unlink(missing_ok=True)
     os.link(built, db)
-    # The build's record under the served name: nkcities/serve.py serves nothing without it.
+    # The build's record under the served name: nkcities/web/serve.py serves nothing without it.
     target.sidecar(db).write_text(f"{target.sha256(db)}  {db.name}\n", encoding="utf-8")
     return db, write_inspect(db)
 
@@ -241,7 +241,7 @@ def run(folder, rounds, seconds, cpus=None, size=100_000):
     db, inspect = project_database(folder)
     env = venv_env(DB=str(db), INSPECT=str(inspect), HOST="127.0.0.1", PORT=PORT)
     try:
-        started["project"] = start([sys.executable, "-m", "nkcities.serve"], env, cpus,
+        started["project"] = start([sys.executable, "-m", "nkcities.web.serve"], env, cpus,
                                    folder / "project.log")
         jobs, table_page = hit_jobs(started["project"][0], folder / "static")
         for name, (argv, server_env) in reference_servers(folder / "static", table_page).items():
@@ -251,8 +251,8 @@ def run(folder, rounds, seconds, cpus=None, size=100_000):
             stop(started.pop(name)[1])
         big, big_inspect = scaled_database(folder, size)
         for name, (path, inspected) in {"28": (db, inspect), "100,000": (big, big_inspect)}.items():
-            started[name] = start([sys.executable, "-m", "nkcities.serve"], {**env, "DB": str(path),
-                                                         "INSPECT": str(inspected)},
+            started[name] = start([sys.executable, "-m", "nkcities.web.serve"],
+                                  {**env, "DB": str(path), "INSPECT": str(inspected)},
                                   cpus, folder / f"scale-{name}.log")
         scale_jobs = [(name, path, MISS, None) for path in SCALE_PAGES + MAP_DATA
                       for name in ("28", "100,000")]

@@ -210,7 +210,7 @@ def http_section(cache, scale, cores, rounds, seconds):
             f"Every table, view and facet page with `_size=28`, cache misses, "
             f"{max(1, rounds // 2)} rounds of {seconds / 2} s, one connection; the "
             f"{SIZES[-1]:,}-city database is the build of the Build section's scaling, served "
-            "with the same serve.yml (python -m nkcities.serve) and metadata.yml. Targets on "
+            "with the same serve.yml (python -m nkcities.web.serve) and metadata.yml. Targets on "
             "server CPU time per "
             "request (p50 shown too). The last two rows are what the cluster map fetches "
             "(one request: no target).", "", *scale]

@@ -19,7 +19,7 @@ import yaml
 
 import build
 from bench.load import measure, percentile
-from nkcities.serve import load_config
+from nkcities.web.serve import load_config
 from harness import clients
 from harness.server import SERVE, free_port, write_inspect
 
@@ -127,7 +127,8 @@ def commands(folder):
     project = [*SERVE, "--db", str(db), "--inspect", str(inspect), "--host", "127.0.0.1",
                "--port", PORT]
     servers = {
-        "project": (project, venv_env(), "python -m nkcities.serve --db … --inspect … --port …"),
+        "project": (project, venv_env(),
+                    "python -m nkcities.web.serve --db … --inspect … --port …"),
         "naive": (["datasette", "serve", str(naive), "--host", "127.0.0.1", "--port", PORT],
                   venv_env(),
                   "sqlite-utils insert naive.db cities naive.json --pk id; "

@@ -1,4 +1,4 @@
-"""The real server for tests and benchmarks: nkcities/serve.py with serve.yml, the one serve
+"""The real server for tests and benchmarks: nkcities/web/serve.py with serve.yml, the one serve
 configuration that `make serve` uses, started on a free port of a loopback address with a
 memory guard.
 
@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVE = [sys.executable, "-m", "nkcities.serve"]
+SERVE = [sys.executable, "-m", "nkcities.web.serve"]
 GUARD_MB = 1024  # kill the server if it ever holds more than this: the machine is shared
 
 
@@ -118,7 +118,7 @@ def serve_command(db_path, inspect_path, host, port, *args):
 
 @contextlib.contextmanager
 def running_server(db_path, inspect_path, *args, host="127.0.0.1", ready_timeout=30, env=None):
-    """Run nkcities/serve.py (extra options in args, environment `env`); yield a Server."""
+    """Run nkcities/web/serve.py (extra options in args, environment `env`); yield a Server."""
     port = free_port(host)
     with tempfile.NamedTemporaryFile("wb", prefix="datasette-", suffix=".log", delete=False) as log:
         process = subprocess.Popen(serve_command(db_path, inspect_path, host, port, *args),

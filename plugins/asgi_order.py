@@ -5,7 +5,7 @@ file system. This hookwrapper sorts the answers once, when Datasette builds its 
 
 from datasette import hookimpl
 
-from nkcities.serve import load_config
+from nkcities.web.serve import load_config
 
 ORDER = load_config()["asgi_order"]  # outermost first
 

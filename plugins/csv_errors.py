@@ -3,7 +3,7 @@
 Datasette 0.65's query view swallows the error of a `?sql=` query and, for `.csv`, sends 200
 and an empty body. So the response's start is held until its first byte: when the body ends
 empty, the query is run once more to get its error, answered as a CSV 400
-(nkcities/http_errors.py). A query that really returns nothing (`_header=off`, no rows) still
+(nkcities/web/http_errors.py). A query that really returns nothing (`_header=off`, no rows) still
 gets its empty 200 (a failed query's body is the empty header line only). Only failed
 exports pay the second run, inside the same request's turn.
 """
@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl
 from datasette import hookimpl
 from datasette.database import QueryInterrupted
 
-from nkcities.http_errors import send_error
+from nkcities.web.http_errors import send_error
 
 
 def query_of(scope):

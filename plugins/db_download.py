@@ -18,7 +18,7 @@ from datasette.utils import add_cors_headers, tilde_decode
 from datasette.utils.asgi import NotFound, Response
 from starlette.responses import FileResponse
 
-from nkcities.http_errors import error_body
+from nkcities.web.http_errors import error_body
 
 CHUNK = 256 * 1024  # bytes
 MEDIA_TYPE = "application/vnd.sqlite3"

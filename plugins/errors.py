@@ -1,6 +1,6 @@
 """Datasette's errors, answered here (handle_exception hook) instead of by its default:
 
-- in the request's format (JSON, CSV, HTML; nkcities/http_errors.py), the HTML page from
+- in the request's format (JSON, CSV, HTML; nkcities/web/http_errors.py), the HTML page from
   Datasette's own error.html template;
 - without the default's `rich` traceback of every error, locals included (0.35 s of CPU per
   404 when rich is importable, as it is with the test extra, on the event loop: one such error
@@ -10,7 +10,7 @@
   `_sort` on a column that does not exist (Datasette 0.65 raises it as a 500);
 - a page that shows the way on (templates/error.html): the site's header; a refused or
   failing SQL back in an editor; a bad _size with the allowed values; a missing table or row
-  with "did you mean" links (nkcities/suggest.py), and a row key that names one row in
+  with "did you mean" links (nkcities/web/suggest.py), and a row key that names one row in
   another case or spelling (/cities/Pyongyang, /cities/평양) redirected to that row's page.
 """
 
@@ -23,8 +23,8 @@ from datasette.utils.asgi import Base400
 from datasette.views.base import DatasetteError
 from markupsafe import Markup
 
-from nkcities import suggest
-from nkcities.http_errors import TITLES, error_body, error_format
+from nkcities.web import suggest
+from nkcities.web.http_errors import TITLES, error_body, error_format
 
 # datasette-geojson's error for rows without a geometry column, raised with DatasetteError's
 # default status, 500: the request's fault (`.geojson?sql=` without one), so 400.

@@ -2,7 +2,7 @@
 expensive requests. The numbers and their reasons are in serve.yml, `requests`.
 
 - At most max_in_flight requests are taken in at once, and max_in_flight_per_client from one
-  client address (behind a proxy, the address nkcities/serve.py takes from X-Forwarded-For,
+  client address (behind a proxy, the address nkcities/web/serve.py takes from X-Forwarded-For,
   which it believes only from serve.yml's forwarded.trusted). The excess gets a fast 503 (all)
   or 429 (one client), with Retry-After, instead of queueing without bound. A handful of
   clients at their own limit stay well below the one for all.
@@ -30,8 +30,8 @@ from urllib.parse import parse_qsl
 
 from datasette import hookimpl
 
-from nkcities.http_errors import send_error
-from nkcities.serve import load_config
+from nkcities.web.http_errors import send_error
+from nkcities.web.serve import load_config
 
 LIMITS = load_config()["requests"]
 CLIENT_SQL = {"sql", "_where"}

@@ -17,7 +17,7 @@ as two plain properties side by side, its key and `<column>_label` (as Datasette
 it), and each feature of a table with its primary key as its `id`. A table or view without a
 geometry column gets a 404 that says so, not datasette-geojson's 500.
 A CSV meant for a spreadsheet (`_spreadsheet=1`, the home page's link) is an attachment (as with
-Datasette's `_dl`) rewritten for one as it streams (nkcities/spreadsheet_csv.py: a byte order
+Datasette's `_dl`) rewritten for one as it streams (nkcities/web/spreadsheet_csv.py: a byte order
 mark, no formulas); any other CSV is Datasette's, exact for programs.
 """
 
@@ -28,11 +28,11 @@ from urllib.parse import parse_qsl, urlencode
 from datasette import hookimpl
 from datasette.utils import tilde_decode
 
-from nkcities.spreadsheet_csv import SpreadsheetCsv
+from nkcities.web.spreadsheet_csv import SpreadsheetCsv
 
 BUILT_IN = {"json", "csv", "db"}
 TABLE_DEFAULTS = {"geojson": ("_labels", "on"), "xlsx": ("_size", "max")}
-SPREADSHEET = "_spreadsheet"  # CSV for a spreadsheet: nkcities/spreadsheet_csv.py
+SPREADSHEET = "_spreadsheet"  # CSV for a spreadsheet: nkcities/web/spreadsheet_csv.py
 MEDIA_TYPES = {"geojson": b"application/geo+json"}  # registered types the renderers do not send
 # /db.ext, /db/table.ext, /db/table/pk.ext
 FORMAT_PATH = re.compile(

@@ -2,13 +2,14 @@
 ASGI wrappers (serve.yml, asgi_order).
 
 At startup each immutable database file, what this site serves, is checked against the sha256
-the build recorded beside it (nkcities/served_file.py; nkcities/serve.py has already refused to
-start on a mismatch). Then every request compares a stat of the file with the one taken then
+the build recorded beside it (nkcities/web/served_file.py; nkcities/web/serve.py has already
+refused to start on a mismatch). Then every request compares a stat of the file with the one
+taken then
 (size, mtime, ctime, inode): a file truncated, overwritten, rewritten in place or replaced while
 serving answers 503 everywhere, so the .db download can never send other bytes under the old
 ETag. GET /-/health, for the platform's probes: 200 while the file is the recorded one, 503
 otherwise (both JSON), with how far the response cache's warm-up has got
-(nkcities/warming.py). A mutable database (Datasette's contract: it changes while served, so it
+(nkcities/web/warming.py). A mutable database (Datasette's contract: it changes while served, so it
 has no recorded hash) is not checked.
 """
 
@@ -18,9 +19,9 @@ from pathlib import Path
 
 from datasette import hookimpl
 
-from nkcities.http_errors import send_error
-from nkcities.served_file import NotTheBuild, verify
-from nkcities.warming import progress
+from nkcities.web.http_errors import send_error
+from nkcities.web.served_file import NotTheBuild, verify
+from nkcities.web.warming import progress
 
 HEALTH = "/-/health"
 

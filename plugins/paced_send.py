@@ -15,8 +15,8 @@ import itertools
 
 from datasette import hookimpl
 
-from nkcities.http_errors import send_error
-from nkcities.serve import load_config
+from nkcities.web.http_errors import send_error
+from nkcities.web.serve import load_config
 from plugins.compression import BODY_BYTES
 
 LIMITS = load_config()["requests"]

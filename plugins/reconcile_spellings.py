@@ -40,8 +40,8 @@ from datasette.utils.asgi import BadRequest, NotFound, Request, Response
 from datasette_reconcile import reconcile as reconcile_by_library
 from markupsafe import Markup
 
-from nkcities.http_errors import error_body
-from nkcities.nearest import one_edit
+from nkcities.web.http_errors import error_body
+from nkcities.web.nearest import one_edit
 from nkcities.spelling import name_key
 
 VIEW = "city_spellings"

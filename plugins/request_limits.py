@@ -28,8 +28,8 @@ from urllib.parse import parse_qsl, urlsplit
 from datasette import hookimpl
 from datasette.utils import tilde_decode
 
-from nkcities.http_errors import send_error
-from nkcities.serve import load_config
+from nkcities.web.http_errors import send_error
+from nkcities.web.serve import load_config
 
 CONFIG = load_config()
 LIMITS = CONFIG["requests"]

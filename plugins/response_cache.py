@@ -24,7 +24,7 @@ paced_send and request_limits: serve.yml's asgi_order):
   RENDER_WAIT_S, or if the render is not cacheable, it renders on its own.
 - warms itself: the first cacheable GET under a new scheme and Host (a platform's readiness
   probe, say) starts a background pass that renders the pages people arrive at
-  (nkcities/warming.py) in the coding browsers ask for under that scheme, one at a time
+  (nkcities/web/warming.py) in the coding browsers ask for under that scheme, one at a time
   through this same entry point (so through fair_share, as one more client), until they are
   done or the cache is half full. GET /-/health reports how far it has got.
 Only the home page, the databases' pages, the static folders and the /-/ paths in
@@ -48,9 +48,9 @@ from urllib.parse import unquote
 from datasette import hookimpl
 from datasette.plugins import get_plugins
 
-from nkcities.serve import ROOT, load_config
-from nkcities.served_file import NotTheBuild, recorded_sha256
-from nkcities.warming import PROGRESS, arrival_paths
+from nkcities.web.serve import ROOT, load_config
+from nkcities.web.served_file import NotTheBuild, recorded_sha256
+from nkcities.web.warming import PROGRESS, arrival_paths
 
 MAX_BYTES = 16 * 2**20  # the whole cache: ~3 % of a 512 MiB container
 MAX_ENTRY = 512 * 2**10  # one response (as sent, compressed): the table page is ~12 kB

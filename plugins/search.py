@@ -1,12 +1,12 @@
 """The site's search, /-/search?q=: the cities whose name in any script (English, McCune-
 Reischauer, Revised Romanization, Hangul, Hancha) equals the text, begins with it or is one
-edit from it, exact matches first (nkcities/nearest.py, on the one name folding); one hit
+edit from it, exact matches first (nkcities/web/nearest.py, on the one name folding); one hit
 offers its city's page at the top, none offers the nearest spellings."""
 
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-from nkcities import suggest
+from nkcities.web import suggest
 
 
 async def search_page(datasette, request):

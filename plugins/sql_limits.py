@@ -1,4 +1,4 @@
-"""Bound what one SQL query can cost. Loaded by nkcities/serve.py (plugins_dir).
+"""Bound what one SQL query can cost. Loaded by nkcities/web/serve.py (plugins_dir).
 
 Datasette runs read-only SQL from anyone. Its settings (serve.yml) bound a query's time,
 checked every 1,000 SQLite instructions, and the rows it returns. Neither bounds one expensive

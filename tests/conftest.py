@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from datasette.app import Datasette
 
 import build
-from nkcities import datapackage
+from nkcities.build import datapackage
 from harness.server import running_server, write_inspect
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,7 +88,7 @@ def dist_path(db_path):
 
 @pytest.fixture(scope="session")
 def server(db_path, dist_path):
-    """Base URL of nkcities/serve.py serving the session's database (and its inspect file)."""
+    """Base URL of nkcities/web/serve.py serving the session's database (and its inspect file)."""
     with running_server(db_path, write_inspect(db_path)) as running:
         yield running.url
 
@@ -97,7 +97,7 @@ def server(db_path, dist_path):
 # more than this process: a browser, a real server, another program, or many builds.
 REAL_SERVER = {"server", "served", "proxied"}
 OUT_OF_PROCESS = (
-    "test_serve_start.py::test_start_refused_as_a_process",  # python -m nkcities.serve
+    "test_serve_start.py::test_start_refused_as_a_process",  # python -m nkcities.web.serve
     "test_serve_start.py::test_file_changed_while_serving",  # a real server
     "test_http_cache.py::test_etag_follows_the_recorded_hash",  # three real servers
     "test_dockerfile.py::test_image_build_step",  # the image's build, run by bash

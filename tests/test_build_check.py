@@ -4,16 +4,16 @@ Decision: the source is a byte-for-byte copy of the article and the database rec
 sha256, so an editor's harmless-looking changes (CRLF, a BOM, no final newline) cannot build
 "the same database": they are refused with one PATH:LINE: line saying what changed. The CSV
 supplements are kept by hand and not hashed: a BOM and CRLF are accepted in every CSV file (one
-reader, nkcities/csvfile.py) and build the same database.
+reader, nkcities/build/csvfile.py) and build the same database.
 """
 
 import pytest
 
 from conftest import SOURCE, run_build
 from helpers import sha256
-from nkcities.errors import InputError
-from nkcities.pipeline import build
-from nkcities.resolve import Inputs
+from nkcities.build.errors import InputError
+from nkcities.build.pipeline import build
+from nkcities.build.resolve import Inputs
 
 RAW = SOURCE.read_bytes()
 LAST_LINE = RAW.count(b"\n")  # 56: the file ends with a newline

@@ -10,8 +10,8 @@ import io
 import pytest
 
 from conftest import ROOT
-from nkcities import crosscheck, reference, supplements
-from nkcities.errors import InputError
+from nkcities.build import crosscheck, reference, supplements
+from nkcities.build.errors import InputError
 
 NAMES = ROOT / "source" / "korean-names.csv"
 EXCEPTIONS = ROOT / "source" / "crosscheck-exceptions.csv"

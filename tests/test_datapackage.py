@@ -17,7 +17,7 @@ import yaml
 from click.testing import CliRunner
 
 from conftest import DB_NAME, METADATA, ROOT, SOURCE_CITIES, SOURCE_POPULATION
-from nkcities import datapackage
+from nkcities.build import datapackage
 
 BIN = Path(sys.executable).parent
 

@@ -16,7 +16,7 @@ from dockerfile_parse import DockerfileParser
 
 from conftest import ROOT
 from helpers import sha256
-from nkcities import serve
+from nkcities.web import serve
 
 DOCKERFILE = ROOT / "Dockerfile"
 SERVE_LOCK = ROOT / "requirements-serve.lock"  # the runtime's pins and hashes (make lock)

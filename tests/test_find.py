@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from conftest import DB_NAME
-from nkcities.nearest import EXACT, PREFIX, TYPO, nearest, ranked
+from nkcities.web.nearest import EXACT, PREFIX, TYPO, nearest, ranked
 
 # Spellings read off the source and the cities' Wikipedia articles, typed as a person might.
 FIRST = [("Pyongyng", "Pyongyang"),  # a letter left out

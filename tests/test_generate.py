@@ -8,9 +8,9 @@ import sqlite3
 import pytest
 from ko_pron import romanise
 
-from nkcities import article
-from nkcities.pipeline import build
-from nkcities.resolve import Inputs
+from nkcities.build import article
+from nkcities.build.pipeline import build
+from nkcities.build.resolve import Inputs
 from bench.generate import SYLLABLES, make_source, make_supplement
 
 PROVINCE_LEVEL = ["Kaesong", "Nampo", "Pyongyang", "Rason"]  # the article's, in its order

@@ -1,4 +1,4 @@
-"""Hostile SQL and bad parameters against the real server: nkcities/serve.py on 127.0.0.1.
+"""Hostile SQL and bad parameters against the real server: nkcities/web/serve.py on 127.0.0.1.
 
 For every case: a complete answer with the expected status (4xx, or Datasette's own error) and
 message within 2 s, the datasette process never above 300 MB resident (its high-water mark,

@@ -1,4 +1,4 @@
-"""Compression, validators and the response cache, on the real server (python -m nkcities.serve
+"""Compression, validators and the response cache, on the real server (python -m nkcities.web.serve
 with plugins/compression.py, response_cache.py and db_download.py)."""
 
 import contextlib

@@ -6,7 +6,7 @@ import pytest
 
 from conftest import SOURCE, SOURCE_CITIES, SOURCE_DIVISIONS, SOURCE_POPULATION, SOURCE_STATUSES
 from helpers import sha256
-from nkcities import load
+from nkcities.build import load
 
 
 def test_integrity_check(db):

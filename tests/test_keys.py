@@ -9,8 +9,8 @@ import pytest
 from datasette.app import Datasette
 
 from conftest import DB_NAME, ROOT, SOURCE, run_build
-from nkcities import keys
-from nkcities.errors import InputError
+from nkcities.build import keys
+from nkcities.build.errors import InputError
 from helpers import assert_refused_cleanly, sha256
 
 NAMES = ROOT / "source" / "korean-names.csv"

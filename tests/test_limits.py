@@ -1,6 +1,6 @@
 """The serving limits (plugins/): legitimate queries still work, and each guard does its job.
 
-The in-process Datasette of conftest loads plugins/ as nkcities/serve.py does; the hostile-SQL
+The in-process Datasette of conftest loads plugins/ as nkcities/web/serve.py does; the hostile-SQL
 battery (test_hostile_sql.py) runs the real server.
 """
 
@@ -15,7 +15,7 @@ from conftest import DB_NAME, ROOT, SOURCE_CITIES, SOURCE_POPULATION
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nkcities.serve import load_config
+from nkcities.web.serve import load_config
 from plugins import errors, request_limits, sql_limits
 
 LIMIT = 100_000  # README: the longest string or blob, and the widest printf width or precision

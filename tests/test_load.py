@@ -1,5 +1,5 @@
 """Load: 20 concurrent connections for 30 s against the real server on 127.0.0.1
-(nkcities/serve.py), a mix of table JSON, labelled JSON, an HTML page, SQL and the .db download.
+(nkcities/web/serve.py), a mix of table JSON, labelled JSON, an HTML page, SQL and the .db download.
 It must finish with 0 errors and the server under 300 MB; it reports requests per second and
 p50/p99 latency. Marked slow: `make load` runs it, the default test run does not.
 LOAD_SECONDS and LOAD_CONNECTIONS change the defaults (30, 20).

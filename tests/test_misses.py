@@ -11,7 +11,7 @@ import pytest
 
 from conftest import DB_NAME
 from harness.server import write_inspect
-from nkcities.serve import datasette, load_config
+from nkcities.web.serve import datasette, load_config
 
 CITY = "rason"  # a city of the source; its row page's key
 

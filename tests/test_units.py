@@ -3,10 +3,11 @@ literals checked by hand."""
 
 import pytest
 
-from nkcities import article, geo, resolve, romanize, spelling
-from nkcities.csvfile import read_csv
-from nkcities.errors import InputError, in_file
-from nkcities.reference import Place
+from nkcities import romanize, spelling
+from nkcities.build import article, geo, resolve
+from nkcities.build.csvfile import read_csv
+from nkcities.build.errors import InputError, in_file
+from nkcities.build.reference import Place
 
 
 def test_an_input_error_is_printed_path_line_what():

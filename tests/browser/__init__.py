@@ -1,1 +1,2 @@
-"""Tests against the real server (nkcities/serve.py in a subprocess), most of them in Chromium."""
+"""Tests against the real server (nkcities/web/serve.py in a subprocess), most of them in
+Chromium."""

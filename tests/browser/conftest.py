@@ -1,4 +1,4 @@
-"""The real server, nkcities/serve.py on a free 127.0.0.1 port, and headless Chromium.
+"""The real server, nkcities/web/serve.py on a free 127.0.0.1 port, and headless Chromium.
 
 A browser test asks for `page` (and `server`, the base URL). After the test the fixture saves a
 full-page screenshot to test-artifacts/<test name>.png, then fails the test if the page logged a

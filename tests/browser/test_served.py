@@ -1,4 +1,4 @@
-"""What the real server (nkcities/serve.py) sends: CSV exports, cache and CORS headers."""
+"""What the real server (nkcities/web/serve.py) sends: CSV exports, cache and CORS headers."""
 
 import csv
 import io
@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 
 from conftest import DB_NAME, SOURCE_CITIES, SOURCE_POPULATION
-from nkcities.serve import load_config
+from nkcities.web.serve import load_config
 
 
 def fetch(url, headers=None):

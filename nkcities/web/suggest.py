@@ -1,4 +1,4 @@
-"""What a missing page or a search meant, from the database through nkcities.nearest: the
+"""What a missing page or a search meant, from the database through nkcities.web.nearest: the
 cities in every spelling (the view city_spellings, which reconciliation matches too), the rows
 of other tables by key and label, and the tables, views and canned queries by name."""
 
@@ -6,7 +6,7 @@ import urllib.parse
 
 from datasette.utils import tilde_decode, tilde_encode
 
-from nkcities.nearest import EXACT, nearest, ranked
+from nkcities.web.nearest import EXACT, nearest, ranked
 
 CITIES, SPELLINGS = "cities", "city_spellings"  # schema.sql
 SUGGESTED = 3  # "did you mean" links on an error page

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-SCHEMA = Path(__file__).resolve().parent.parent / "schema.sql"
+SCHEMA = Path(__file__).resolve().parents[2] / "schema.sql"
 # Parents before children, so that every foreign key points at a row already there.
 TABLES = ["statuses", "sort_keys", "provinces", "cities", "city_names", "status_changes",
           "notes", "provenance", "contradictions", "contradiction_quotes"]

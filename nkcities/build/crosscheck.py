@@ -1,8 +1,9 @@
 """Check the typed Korean names against sources that did not type them.
 
 - Hancha: each character must read as its Hangul syllable in the `hanja` package's dictionary
-  (its extract source/hanja-readings.csv, see nkcities/reference.py), as the dictionary gives it
-  (with the initial ㄹ and ㄴ that North Korea writes: 羅 라, 兩 량) or after the South Korean
+  (its extract source/hanja-readings.csv, see nkcities/build/reference.py), as the dictionary
+  gives it (with the initial ㄹ and ㄴ that North Korea writes: 羅 라, 兩 량) or after the South
+  Korean
   initial-sound rule (兩 양 at the start of a word).
 - MR: ko-pron's McCune-Reischauer of the Hangul must be the typed MR, apart from capitals,
   hyphens and spaces (which MR sets by a word's parts, not its letters).
@@ -19,8 +20,8 @@ from typing import NamedTuple
 
 from ko_pron import romanise
 
-from nkcities.csvfile import read_csv
-from nkcities.errors import InputError, in_file
+from nkcities.build.csvfile import read_csv
+from nkcities.build.errors import InputError, in_file
 
 EXCEPTIONS_HEADER = ["check", "kind", "name", "library", "typed", "reason", "citation"]
 CHECKS = ("hancha", "mr")

@@ -1,12 +1,12 @@
-"""Serve the built database with serve.yml: `python -m nkcities.serve` (make serve, the tests,
+"""Serve the built database with serve.yml: `python -m nkcities.web.serve` (make serve, the tests,
 the benchmarks, the Dockerfile).
 
 `datasette serve` does not offer uvicorn's limits (concurrency, timeouts, backlog), so this
 builds the same `Datasette(...)` and runs it under uvicorn with them. It refuses to start, with
 one line and exit status 2, when the database is not the one the build recorded or the inspect
-file is not its own (nkcities/served_file.py).
+file is not its own (nkcities/web/served_file.py).
 
-    python -m nkcities.serve [--db FILE] [--inspect FILE] [--host H] [--port N]
+    python -m nkcities.web.serve [--db FILE] [--inspect FILE] [--host H] [--port N]
                              [--setting NAME VALUE]...
 DB, INSPECT, HOST and PORT in the environment give the defaults (the Dockerfile sets them).
 """
@@ -31,9 +31,9 @@ from datasette.app import Datasette
 from datasette.plugins import pm
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from nkcities.served_file import NotTheBuild, verify
+from nkcities.web.served_file import NotTheBuild, verify
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "serve.yml"
 M_MMAP_THRESHOLD = -3  # glibc's malloc.h
 DEFAULT_DB, DEFAULT_INSPECT = "north-korea-cities.db", "inspect-data.json"  # as `make build`

@@ -6,7 +6,7 @@ import csv
 import io
 from pathlib import Path
 
-from nkcities.errors import InputError, in_file
+from nkcities.build.errors import InputError, in_file
 
 
 def decode(raw):

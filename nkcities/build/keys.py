@@ -5,7 +5,7 @@ removing or reordering rows, and pages and foreign keys keep their URLs. Pure fu
 import re
 import unicodedata
 
-from nkcities.errors import InputError
+from nkcities.build.errors import InputError
 
 NOT_SLUG = re.compile(r"[^a-z0-9]+")
 

@@ -6,8 +6,8 @@ import datetime
 import re
 from typing import NamedTuple
 
-from nkcities.csvfile import read_csv
-from nkcities.errors import InputError, in_file
+from nkcities.build.csvfile import read_csv
+from nkcities.build.errors import InputError, in_file
 
 HEADER = ["city", "date", "change", "status", "division", "status_before", "division_before",
           "line", "quote", "reading"]

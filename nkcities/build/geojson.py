@@ -7,7 +7,7 @@ from pathlib import Path
 
 from datasette.app import Datasette
 
-PLUGINS = Path(__file__).resolve().parent.parent / "plugins"
+PLUGINS = Path(__file__).resolve().parents[2] / "plugins"
 
 
 def cities_geojson(db_path, name, metadata):

@@ -6,12 +6,12 @@ no database. Reads the article, the supplements, the reference extracts and meta
 from pathlib import Path
 from typing import NamedTuple
 
-from nkcities import (article, contradictions, crosscheck, geo, history, keys, reference,
-                      supplements)
-from nkcities.csvfile import decode
-from nkcities.errors import InputError, in_file
+from nkcities.build import (article, contradictions, crosscheck, geo, history, keys,
+                            reference, supplements)
+from nkcities.build.csvfile import decode
+from nkcities.build.errors import InputError, in_file
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "source"
 METADATA = ROOT / "metadata.yml"
 PROVINCE_STATUS = "city"  # the status of a city listed under a named province

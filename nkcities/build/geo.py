@@ -5,7 +5,7 @@ supplement row (the caller names the file)."""
 
 import math
 
-from nkcities.errors import InputError
+from nkcities.build.errors import InputError
 from nkcities.spelling import name_key
 
 # North Korea's extreme points (Wikipedia, "Extreme points of North Korea"), rounded outwards:

@@ -1,8 +1,8 @@
 """The build as one call: resolve and check every input into rows, then (unless only checking)
 load them into a database that replaces the old one atomically."""
 
-from nkcities import load, rows, target
-from nkcities.resolve import Inputs
+from nkcities.build import load, rows, target
+from nkcities.build.resolve import Inputs
 
 
 def build(db_path, inputs=Inputs()):

@@ -21,11 +21,11 @@ import click
 import sqlite_utils
 import yaml
 
-from nkcities.errors import FileError, one_line_errors
-from nkcities.geojson import cities_geojson, geojson_resource
-from nkcities.target import write_atomically
+from nkcities.build.errors import FileError, one_line_errors
+from nkcities.build.geojson import cities_geojson, geojson_resource
+from nkcities.build.target import write_atomically
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DB = ROOT / "north-korea-cities.db"
 METADATA = ROOT / "metadata.yml"
 CFF = ROOT / "CITATION.cff"  # the dataset's version, as the citation gives it

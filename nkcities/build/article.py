@@ -6,7 +6,7 @@ import datetime
 import re
 from typing import NamedTuple
 
-from nkcities.errors import InputError
+from nkcities.build.errors import InputError
 
 SUMMARY_HEADER = ["| Name | Korean | No. | | |", "| Chosŏn'gŭl | Hancha | | | |"]
 CITY_HEADER = ["City", "Chosŏn'gŭl", "Hancha", "Province", "Population", "Founded"]

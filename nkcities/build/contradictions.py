@@ -13,8 +13,8 @@ from typing import NamedTuple
 
 import yaml
 
-from nkcities.csvfile import decode
-from nkcities.errors import InputError, in_file
+from nkcities.build.csvfile import decode
+from nkcities.build.errors import InputError, in_file
 
 OUTSIDE = "the article against a cited outside source"
 KINDS = ("the article against itself", "one source against another", OUTSIDE)

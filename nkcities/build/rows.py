@@ -1,5 +1,5 @@
 """Checked inputs -> plain rows: {table: [dict, ...]} in schema.sql's tables, parents first.
-Statuses, divisions and cities are keyed by their permanent keys (nkcities/keys.py), the other
+Statuses, divisions and cities are keyed by their permanent keys (nkcities/build/keys.py), the other
 tables numbered here (1, 2, ...), so that foreign keys need no look-up in the database."""
 
 import hashlib
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from nkcities import contradictions
-from nkcities.resolve import Inputs, check
+from nkcities.build import contradictions
+from nkcities.build.resolve import Inputs, check
 from nkcities.spelling import name_rows
 
 
@@ -63,7 +63,7 @@ def city(checked, city):
 
 
 def status_changes(checked):
-    """Each change of status the article states (nkcities/history.py), names as keys."""
+    """Each change of status the article states (nkcities/build/history.py), names as keys."""
     key = checked.keys
     named = {"status_id": ("status", "status"), "province_id": ("division", "division"),
              "status_before_id": ("status", "status_before"),

@@ -6,9 +6,9 @@ GeoNames). Each reader takes its file's path and returns plain values."""
 import re
 from typing import NamedTuple
 
-from nkcities.article import SORT_KEY
-from nkcities.csvfile import read_csv
-from nkcities.errors import InputError, in_file
+from nkcities.build.article import SORT_KEY
+from nkcities.build.csvfile import read_csv
+from nkcities.build.errors import InputError, in_file
 from nkcities.romanize import romanize, romanize_place
 
 SORT_KEYS_HEADER = ["sort_key", "status", "note", "citation"]

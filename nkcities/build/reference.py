@@ -6,11 +6,11 @@ package's dictionary gives the Hancha of source/korean-names.csv."""
 from pathlib import Path
 from typing import NamedTuple
 
-from nkcities.csvfile import read_csv
-from nkcities.errors import InputError, in_file
+from nkcities.build.csvfile import read_csv
+from nkcities.build.errors import InputError, in_file
 from nkcities.spelling import name_key
 
-SOURCE = Path(__file__).resolve().parent.parent / "source"
+SOURCE = Path(__file__).resolve().parents[2] / "source"
 GEONAMES = SOURCE / "geonames-kp.csv"
 ISO = SOURCE / "iso-3166-2-kp.csv"
 HANJA = SOURCE / "hanja-readings.csv"

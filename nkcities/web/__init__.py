@@ -1,0 +1,1 @@
+"""Serving the built database: the server, its checks and the middleware around Datasette."""
