@@ -39,9 +39,10 @@ def how(text_key, spelling_key):
     return None
 
 
-def ranked(text, spellings):
-    """[(id, spelling, how)] of the ids with a spelling matching text, best match first (ties
-    in the order of `spellings`), each id once at its best; spellings: (id, spelling) pairs."""
+def best_per_id(text, spellings, score):
+    """[(id, spelling, score)] of the ids with a spelling that `score(text_key, spelling_key)`
+    does not turn down (None), lowest score first (ties in the order of `spellings`), each id
+    once at its best; spellings: (id, spelling) pairs."""
     if not text or len(text) > MAX_TEXT:
         return []
     text_key = name_key(text)
@@ -49,27 +50,27 @@ def ranked(text, spellings):
         return []
     best = {}
     for order, (key, spelling) in enumerate(spellings):
-        match = how(text_key, name_key(spelling))
-        if match is not None and (key not in best or match < best[key][0]):
-            best[key] = (match, order, spelling)
-    return [(key, spelling, match)
-            for key, (match, _, spelling) in sorted(best.items(), key=lambda item: item[1][:2])]
+        value = score(text_key, name_key(spelling))
+        if value is not None and (key not in best or value < best[key][0]):
+            best[key] = (value, order, spelling)
+    return [(key, spelling, value)
+            for key, (value, _, spelling) in sorted(best.items(), key=lambda item: item[1][:2])]
+
+
+def ranked(text, spellings):
+    """[(id, spelling, how)] of the ids with a spelling matching text, best match first."""
+    return best_per_id(text, spellings, how)
+
+
+def edits(text_key, spelling_key):
+    """Letter edits between the two, or None past a third of the text's letters (at least 2)."""
+    text = letters(text_key)
+    allowed = max(2, len(text) // 3)
+    distance = Levenshtein.distance(text, letters(spelling_key), score_cutoff=allowed)
+    return distance if distance <= allowed else None
 
 
 def nearest(text, spellings, limit=3):
-    """[(id, spelling)]: the ids whose spellings are fewest edits from text, at most a third of
-    its folded length (at least 2), nearest first; for "did you mean" when nothing matches."""
-    if not text or len(text) > MAX_TEXT:
-        return []
-    text_key = name_key(text)
-    if not text_key:
-        return []
-    text = letters(text_key)
-    allowed = max(2, len(text) // 3)
-    best = {}
-    for order, (key, spelling) in enumerate(spellings):
-        distance = Levenshtein.distance(text, letters(name_key(spelling)), score_cutoff=allowed)
-        if distance <= allowed and (key not in best or distance < best[key][0]):
-            best[key] = (distance, order, spelling)
-    found = sorted(best.items(), key=lambda item: item[1][:2])
-    return [(key, spelling) for key, (_, _, spelling) in found[:limit]]
+    """[(id, spelling)]: the ids whose spellings are fewest edits from text, nearest first; for
+    "did you mean" when nothing matches."""
+    return [(key, spelling) for key, spelling, _ in best_per_id(text, spellings, edits)[:limit]]
