@@ -9,7 +9,7 @@ the path is always the format's.
 
 Defaults for a table's downloads, unless the request sets them itself: `.geojson` gets
 `_labels=on` (datasette-geojson makes every column a property, and Datasette then gives a foreign
-key as {"value": ..., "label": ...}, so cities.geojson names each city's division and status);
+key as {"value": ..., "label": ...}, so cities.geojson names each city's province and status);
 `.xlsx` gets `_size=max` (a spreadsheet wants every row, not the first page).
 GeoJSON goes out as application/geo+json (RFC 7946), not datasette-geojson's application/json,
 as GIS reads it (GDAL, QGIS, geopandas store an object property as a JSON string): a foreign key

@@ -48,7 +48,7 @@ VIEW = "city_spellings"
 MAX_QUERY = 100  # longer than any name: match() is then 0, so arbitrary SQL cannot make it costly
 CALLBACK = re.compile(r"^[A-Za-z_$][\w$.]{0,63}$")
 RECONCILE_PATH = re.compile(r"^/(?P<database>[^/]+)/[^/]+/-/reconcile(?P<service>/.*)?$")
-# What `extend` offers for a city: (id, name, SQL over cities joined to its division and status).
+# What `extend` offers for a city: (id, name, SQL over cities joined to its province and status).
 PROPERTIES = [
     ("name", "Name, as the article spells it", "cities.name"),
     ("province", "First-level division", "provinces.name"),

@@ -21,12 +21,12 @@ async def city_spellings(db):
 
 
 async def cities(db, ids):
-    """{id: row} of the cities with these ids, with their division's name."""
+    """{id: row} of the cities with these ids, with their province's name."""
     if not ids:
         return {}
     marks = ", ".join("?" for _ in ids)
     result = await db.execute(
-        f"select c.*, p.name as division from [{CITIES}] c join provinces p "
+        f"select c.*, p.name as province from [{CITIES}] c join provinces p "
         f"on p.id = c.province_id where c.id in ({marks})", list(ids))
     return {row["id"]: dict(row) for row in result.rows}
 

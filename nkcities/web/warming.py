@@ -2,7 +2,7 @@
 far it has got, which GET /-/health reports (plugins/health.py).
 
 The pages people arrive at: those of sitemap.xml (datasette-sitemap's SQL in metadata.yml: the
-home page, the database, each table and view, each city, division and status) and each canned
+home page, the database, each table and view, each city, province and status) and each canned
 query. A cached page is keyed by the Host it was asked under (its absolute URLs name it), so
 the warm-up runs when the first request shows the Host and scheme the public uses.
 """
