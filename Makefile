@@ -23,14 +23,15 @@ install: $(INSTALLED)
 # A Python the locks do not install on, or one without venv, is named in one line before pip.
 CHECK_PYTHON := $(PYTHON) scripts/check-python.py
 
-# What building and serving import, at the version and hash of the serve lock, then the project
-# itself (no deps). `make serve` needs no more.
+# What building and serving import, at the version and hash of the serve lock: `make serve` needs
+# no more (the project runs from the checkout; pyproject.toml installs no module of its own).
+# --no-compile: pip would compile every module of every package, tests and all; Python compiles
+# on first import only what the build and the server import.
 install-serve: $(SERVE_INSTALLED)
 $(SERVE_INSTALLED): $(SERVE_LOCK)
 	$(CHECK_PYTHON)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --require-hashes -r $(SERVE_LOCK)
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation .
+	$(BIN)/python -m pip install --quiet --no-compile --require-hashes -r $(SERVE_LOCK)
 	touch $@
 
 # The full lock on top (tests, make lock, make reference): the serve lock is compiled against it,
