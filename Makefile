@@ -161,7 +161,8 @@ $(LIGHTHOUSE): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-# Debian's nginx, for the reverse-proxy test of deploy/nginx.conf (tests/test_serving.py, its test_nginx_* tests).
+# Debian's nginx, for the reverse-proxy tests of deploy/nginx.conf (tests/test_serving.py's test_nginx_*,
+# tests/test_noisy_clients.py).
 # Installing it must not start Debian's nginx service on port 80: a policy-rc.d that denies
 # starts (unless the machine has one already) for the duration of the install.
 NO_START := /usr/sbin/policy-rc.d
