@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from nkcities.web.serve import load_config
 from plugins import errors, sql_limits
 
-LIMIT = 100_000  # docs/security.md: the longest string or blob, and the widest printf width or precision
+LIMIT = 100_000  # docs/security.md: the longest string or blob, the widest printf width
 def DATASETTE_TEXT(data):  # what Datasette's connections use
     return str(data, "utf-8", "replace")
 
