@@ -8,10 +8,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
 
 # Runtime dependencies only (no test extra) at the versions and hashes of requirements-serve.lock
-# (`make lock`), then the project itself with nothing resolved again.
-COPY pyproject.toml README.md requirements-serve.lock ./
-RUN pip install --require-hashes -r requirements-serve.lock \
-    && pip install --no-deps --no-build-isolation .
+# (`make lock`); the project runs from /app (pyproject.toml installs no module of its own).
+COPY requirements-serve.lock ./
+RUN pip install --require-hashes -r requirements-serve.lock
 
 # Build the database, its inspect file and its data package (dist/, served at /-/data/) inside
 # the image (.dockerignore keeps local builds out).

@@ -23,14 +23,15 @@ install: $(INSTALLED)
 # A Python the locks do not install on, or one without venv, is named in one line before pip.
 CHECK_PYTHON := $(PYTHON) scripts/check-python.py
 
-# What building and serving import, at the version and hash of the serve lock, then the project
-# itself (no deps). `make serve` needs no more.
+# What building and serving import, at the version and hash of the serve lock: `make serve` needs
+# no more (the project runs from the checkout; pyproject.toml installs no module of its own).
+# --no-compile: pip would compile every module of every package, tests and all; Python compiles
+# on first import only what the build and the server import.
 install-serve: $(SERVE_INSTALLED)
 $(SERVE_INSTALLED): $(SERVE_LOCK)
 	$(CHECK_PYTHON)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --require-hashes -r $(SERVE_LOCK)
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation .
+	$(BIN)/python -m pip install --quiet --no-compile --require-hashes -r $(SERVE_LOCK)
 	touch $@
 
 # The full lock on top (tests, make lock, make reference): the serve lock is compiled against it,
@@ -160,7 +161,8 @@ $(LIGHTHOUSE): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-# Debian's nginx, for the reverse-proxy test of deploy/nginx.conf (tests/test_serving.py, its test_nginx_* tests).
+# Debian's nginx, for the reverse-proxy tests of deploy/nginx.conf (tests/test_serving.py's test_nginx_*,
+# tests/test_noisy_clients.py).
 # Installing it must not start Debian's nginx service on port 80: a policy-rc.d that denies
 # starts (unless the machine has one already) for the duration of the install.
 NO_START := /usr/sbin/policy-rc.d

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# A fresh clone's `make serve` against the floor it cannot beat, in one run on one machine:
+# A fresh clone's `make serve` against its floor, in one run on one machine:
 #   floor:      python -m venv + pip install --require-hashes -r requirements-serve.lock
 #   make serve: from the clone to the first 200 on / (venv, install, build, serve)
 # and the size of the .venv `make serve` leaves. pip's cache is off for both, so each downloads
 # what a fresh machine would. Usage: bench/fresh-serve.sh [REPO] (default: this checkout's HEAD).
+# `make bench` runs it once (bench/run.py) and records its three numbers in bench/RESULTS.md.
 set -euo pipefail
 repo=${1:-$(git -C "$(dirname "$0")/.." rev-parse --show-toplevel)}
 PYTHON=${PYTHON:-$(command -v python3.11 || command -v python3)}

@@ -8,7 +8,9 @@ import datetime
 import importlib.metadata
 import os
 import platform
+import re
 import sqlite3
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -199,6 +201,27 @@ def serve_section(results, cores, described, rounds, seconds, fair):
     return lines + [""]
 
 
+def fresh_serve():
+    """bench/fresh-serve.sh, once: (floor s, make serve s, their ratio, .venv MB)."""
+    out = subprocess.run([str(HERE / "fresh-serve.sh")], capture_output=True, text=True,
+                         check=True).stdout
+    floor, first = (float(value) for value in re.findall(r"([0-9.]+) s\b", out)[:2])
+    ratio = float(re.search(r"\(([0-9.]+)x the floor\)", out).group(1))
+    return floor, first, ratio, int(re.search(r"([0-9]+) MB", out).group(1))
+
+
+def fresh_serve_section(floor, first, ratio, venv):
+    return ["## A fresh clone's `make serve`", "",
+            "bench/fresh-serve.sh, one run: a clone of HEAD in /tmp, pip's cache off for both, "
+            "packages from pip's index; the floor first, then `make serve` until / answers 200.",
+            "", "| what | value | target | met |", "| --- | --- | --- | --- |",
+            "| floor: `python -m venv` + `pip install --require-hashes -r "
+            f"requirements-serve.lock` | {floor:.1f} s | | |",
+            f"| `make serve`, clone to first 200 | {first:.1f} s ({ratio:.2f}× the floor) "
+            f"| ≤ 1.5× | {yes(ratio <= 1.5)} |",
+            f"| its `.venv` | {venv} MB | < 200 MB | {yes(venv < 200)} |", ""]
+
+
 def http_section(cache, scale, cores, rounds, seconds):
     return ["## HTTP layer: response cache, 304s, and 100,000 cities", "",
             f"Cores: {cores}. bench/http_bench.py: a warm-up, then {rounds} interleaved rounds "
@@ -238,6 +261,8 @@ def commands_section(rounds, seconds, repeat):
 def main(rounds, seconds, repeat, output):
     """Run the build and serving benchmarks and write RESULTS.md."""
     start, header = time.monotonic(), machine()
+    click.echo("a fresh clone's make serve ...", err=True)
+    fresh = fresh_serve()
     with tempfile.TemporaryDirectory(prefix="bench-") as folder:
         folder = Path(folder)
         click.echo("build: floor vs build ...", err=True)
@@ -258,6 +283,7 @@ def main(rounds, seconds, repeat, output):
          f"Written by `make bench` on {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC "
          f"in {took:.0f} s. Machine: {header}.", ""]
         + build_section(floor, scaling)
+        + fresh_serve_section(*fresh)
         + serve_section(results, cores, described, rounds, seconds, fair)
         + http_section(cache, scale, cores, rounds, seconds)
         + crowd_bench.section(crowds, misses, cores, rounds, seconds)

@@ -20,8 +20,8 @@ site serves) this plugin adds:
 A mutable database (Datasette's own, or a plugin's) keeps Datasette's contract: its write
 connection writes, and Datasette opens its readers read-only. `--crossdb` is refused at start.
 
-The numbers, and why every legitimate query over this dataset fits in them, are in
-docs/security.md.
+The numbers are serve.yml's `sql`; why every legitimate query over this dataset fits in them
+is in docs/security.md.
 """
 
 import re
@@ -31,28 +31,17 @@ import weakref
 import click
 from datasette import hookimpl
 
-# Longest string, blob or row: VALUE_MARGIN times the largest value the served database holds
-# (its FTS blocks and schema text, ~2.4 kB here), at least MIN_VALUE_BYTES. Functions whose cost
-# inside one SQLite step is quadratic in their input (instr, LIKE, replace) then stay under
-# ~0.3 ms a step: one instr() on 100 kB strings took 27 ms, and the time limit is only
-# checked every 1,000 steps (a query ran 6.2 s against its 250 ms).
-MIN_VALUE_BYTES = 10_000
-VALUE_MARGIN = 4
-MAX_VALUE_BYTES = 100_000  # LIMITS' own, for a connection hardened without its database
-MAX_SQL_BYTES = 100_000  # longest SQL text SQLite will compile
-MAX_LIKE_PATTERN = 200  # longest LIKE or GLOB pattern: cost is pattern x string
-MAX_COLUMNS = 100  # most columns in a result, index, GROUP BY or ORDER BY
-SQLITE_HEAP_BYTES = 64 * 2**20  # all SQLite memory in the process
-MAX_RESULT_BYTES = 1_000_000  # Python objects of the rows of one query: a response of ~1 MB
-MAX_PRINTF_SIZE = MAX_VALUE_BYTES  # printf width or precision: over the longest value anyway
-MAX_TRIM_CHARS = 100  # trim(X, Y): cost is X x Y
-MAX_JSON_PATCH = 10**9  # json_patch(A, B): cost is keys of A x keys of B
+from nkcities.web.serve import load_config
+
+SQL = load_config()["sql"]  # serve.yml's `sql`: each number with its reason
+MAX_VALUE_BYTES = SQL["max_value_bytes"]  # printf's widest too: over the longest value anyway
+MAX_TRIM_CHARS, MAX_JSON_PATCH = SQL["max_trim_chars"], SQL["max_json_patch"]
 
 LIMITS = {
     sqlite3.SQLITE_LIMIT_LENGTH: MAX_VALUE_BYTES,
-    sqlite3.SQLITE_LIMIT_SQL_LENGTH: MAX_SQL_BYTES,
-    sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH: MAX_LIKE_PATTERN,
-    sqlite3.SQLITE_LIMIT_COLUMN: MAX_COLUMNS,
+    sqlite3.SQLITE_LIMIT_SQL_LENGTH: SQL["max_sql_bytes"],
+    sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH: SQL["max_like_pattern_bytes"],
+    sqlite3.SQLITE_LIMIT_COLUMN: SQL["max_columns"],
     sqlite3.SQLITE_LIMIT_ATTACHED: 0,
 }
 DENIED_FUNCTIONS = {"load_extension", "fts3_tokenizer"}
@@ -87,7 +76,7 @@ def read_only(action, arg1, arg2, database, source):
     return sqlite3.SQLITE_OK
 
 
-def result_budget(row_factory, limit=MAX_RESULT_BYTES):
+def result_budget(row_factory, limit=SQL["max_result_bytes"]):
     """Wrap a row factory so that the rows of one cursor stay under `limit` bytes.
 
     Every row of every query passes through here, Datasette's own too (about 90 rows for a
@@ -129,8 +118,8 @@ def check_printf(private, fmt=None, *args):
     def as_integer(value):  # as SQLite reads a '*' argument: NULL is 0, '12 apples' is 12
         return private.execute("SELECT CAST(? AS INTEGER)", [value]).fetchone()[0] or 0
 
-    if fmt is not None and max(printf_sizes(fmt, args, as_integer), default=0) > MAX_PRINTF_SIZE:
-        raise ValueError(f"printf width or precision over {MAX_PRINTF_SIZE:,}")
+    if fmt is not None and max(printf_sizes(fmt, args, as_integer), default=0) > MAX_VALUE_BYTES:
+        raise ValueError(f"printf width or precision over {MAX_VALUE_BYTES:,}")
 
 
 def check_trim(private, string, characters):
@@ -189,7 +178,7 @@ def harden(conn, limits=LIMITS):
     """Everything above, on a connection that only reads."""
     for limit, value in limits.items():
         conn.setlimit(limit, value)
-    conn.execute(f"PRAGMA hard_heap_limit = {SQLITE_HEAP_BYTES}")
+    conn.execute(f"PRAGMA hard_heap_limit = {SQL['heap_bytes']:d}")
     conn.row_factory = result_budget(conn.row_factory or (lambda cursor, row: row))
     guard_builtins(conn, limits)
     conn.execute("PRAGMA query_only = 1")
@@ -203,7 +192,7 @@ def prepare_connection(conn, database, datasette):
     # Every connection to an immutable file, what this site serves, only reads.
     db = datasette.databases.get(database)
     if db is not None and not db.is_mutable:
-        longest = max(MIN_VALUE_BYTES, VALUE_MARGIN * largest_value(conn))
+        longest = max(SQL["min_value_bytes"], SQL["value_margin"] * largest_value(conn))
         harden(conn, {**LIMITS, sqlite3.SQLITE_LIMIT_LENGTH: longest})
 
 

@@ -6,6 +6,7 @@ battery (test_hostile_sql.py) runs the real server.
 
 import asyncio
 import json
+import re
 import sqlite3
 import sys
 from urllib.parse import quote
@@ -16,9 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nkcities.web.serve import load_config
-from plugins import errors, request_limits, sql_limits
+from plugins import errors, sql_limits
 
-LIMIT = 100_000  # README: the longest string or blob, and the widest printf width or precision
+LIMIT = 100_000  # docs/security.md: the longest string or blob, the widest printf width
 def DATASETTE_TEXT(data):  # what Datasette's connections use
     return str(data, "utf-8", "replace")
 
@@ -259,33 +260,42 @@ def test_facet_limit(get, facets, status):
     assert response.status_code == status
 
 
-def doc_row(keyword):
-    text = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
-    return next(line for line in text.splitlines() if line.startswith("|") and keyword in line)
+def nginx_directives():
+    """deploy/nginx.conf's directives, comments left out: name -> the arguments of each use."""
+    text = re.sub(r"#[^\n]*", "", (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8"))
+    directives = {}
+    for statement in re.split(r"[;{}]", text):
+        if words := statement.split():
+            directives.setdefault(words[0], []).append(words[1:])
+    return directives
 
 
-def test_docs_state_the_serve_settings():
-    settings = load_config()["settings"]
-    units = {"sql_time_limit_ms": "{} ms", "facet_time_limit_ms": "{} ms",
-             "max_returned_rows": "{:,}", "max_csv_mb": "{} MB"}
-    for name, unit in units.items():
-        assert f"| {unit.format(settings[name])} |" in doc_row(f"`{name}`"), name
+def nginx_size(value):
+    """nginx's size syntax: bytes, or k or m (1,024 and 1,048,576 bytes)."""
+    number, unit = re.fullmatch(r"(\d+)([kKmM]?)", value).groups()
+    return int(number) * {"": 1, "k": 2**10, "m": 2**20}[unit.lower()]
 
 
-@pytest.mark.parametrize("keyword, value", [
-    ("SQLITE_LIMIT_LENGTH", f"{sql_limits.VALUE_MARGIN} × the largest value the database holds, "
-                            f"at least {sql_limits.MIN_VALUE_BYTES:,} bytes"),
-    ("SQLITE_LIMIT_SQL_LENGTH", f"{sql_limits.MAX_SQL_BYTES:,} bytes"),
-    ("`LIKE`", f"{sql_limits.MAX_LIKE_PATTERN} bytes"),
-    ("SQLITE_LIMIT_COLUMN", f"{sql_limits.MAX_COLUMNS}"),
-    ("hard_heap_limit", f"{sql_limits.SQLITE_HEAP_BYTES // 2**20} MB"),
-    ("one query's rows", f"{sql_limits.MAX_RESULT_BYTES:,} bytes"),
-    ("`printf`", f"{sql_limits.MAX_PRINTF_SIZE:,}"),
-    ("`trim`", f"{sql_limits.MAX_TRIM_CHARS}"),
-    ("`json_patch", "length of A × length of B ≤ 10⁹"
-     if sql_limits.MAX_JSON_PATCH == 10**9 else "(update the README)"),
-    ("facets asked", f"{request_limits.MAX_FACETS}"),
-    ("request body", f"{request_limits.MAX_BODY_BYTES:,} bytes"),
-])
-def test_docs_state_the_plugin_limits(keyword, value):
-    assert f"| {value}" in doc_row(keyword)
+def nginx_seconds(value):
+    number, unit = re.fullmatch(r"(\d+)(s?|ms)", value).groups()
+    return int(number) / (1000 if unit == "ms" else 1)
+
+
+def test_nginx_refuses_before_the_server():
+    """deploy/nginx.conf in front is never more lenient than the server behind it (serve.yml,
+    each limit's one place), and refuses one address before the server's own limit does."""
+    nginx, config = nginx_directives(), load_config()
+    requests, connections, uvicorn = config["requests"], config["connections"], config["uvicorn"]
+    [[_, per_address]] = nginx["limit_conn"]
+    assert int(per_address) < requests["max_in_flight_per_client"]
+    assert [["429"]] == nginx["limit_conn_status"] == nginx["limit_req_status"]
+    [[body]] = nginx["client_max_body_size"]
+    assert nginx_size(body) == requests["max_body_bytes"]
+    [[count, size]] = nginx["large_client_header_buffers"]
+    assert int(count) * nginx_size(size) <= uvicorn["h11_max_incomplete_event_size"]
+    for directive, server_s in [("client_header_timeout", connections["header_timeout_s"]),
+                                ("client_body_timeout", connections["body_timeout_s"]),
+                                ("send_timeout", requests["send_timeout_s"]),
+                                ("keepalive_timeout", uvicorn["timeout_keep_alive"])]:
+        [[value]] = nginx[directive]
+        assert nginx_seconds(value) <= server_s, directive

@@ -60,7 +60,7 @@ def assert_cheap_client_served(server):
 
 NGINX = "/usr/sbin/nginx"
 CONF = ROOT / "deploy" / "nginx.conf"
-HEADER_TIMEOUT_S = 10  # client_header_timeout in deploy/nginx.conf
+HEADER_TIMEOUT_S = CONFIG["connections"]["header_timeout_s"]  # nginx's is at most this
 
 
 def main_config(folder, listen, upstream):
