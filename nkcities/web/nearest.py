@@ -8,10 +8,11 @@ import unicodedata
 import Levenshtein
 
 from nkcities.spelling import name_key
+from nkcities.web.serve import load_config
 
 EXACT, PREFIX, TYPO = 0, 1, 2  # how a spelling matches, best first
 MIN_FUZZY = 3  # letters below which neither a prefix nor a typo is forgiven
-MAX_TEXT = 100  # characters; longer than any name: such a text matches nothing, at no cost
+MAX_TEXT = load_config()["names"]["max_text_chars"]
 
 
 def letters(key):
