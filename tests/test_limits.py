@@ -200,9 +200,9 @@ def test_connection_allows_reading_pragmas(guarded):
 def test_result_budget_is_per_query(guarded):
     big = "with r(i) as (select 1 union all select i + 1 from r where i < {}) " \
           "select randomblob(9000) from r"
-    with pytest.raises(sqlite3.OperationalError, match="larger than 1,000,000 bytes"):
+    with pytest.raises(sqlite3.OperationalError, match="larger than 500,000 bytes"):
         guarded.execute(big.format(150)).fetchall()  # 1.35 MB
-    assert len(guarded.execute(big.format(75)).fetchall()) == 75  # 0.68 MB: budget was reset
+    assert len(guarded.execute(big.format(40)).fetchall()) == 40  # 0.36 MB: budget was reset
 
 
 VALUES_SQL = "select 1, 2.5, 'Pyongyang', '평양', '𝄞 clef', x'00ff', null, 9223372036854775807"

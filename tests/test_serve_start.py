@@ -80,7 +80,7 @@ def test_file_changed_while_serving_then_sigterm_with_a_stalled_client(built):
         assert status == 200 and body == db.read_bytes()
         stalled = clients.stalled(port, "127.0.0.3", clients.LARGEST.format(db=DB_NAME))
         idle = socket.create_connection(("127.0.0.1", port), source_address=("127.0.0.4", 0))
-        time.sleep(1)  # the stalled client's 6 MB answer is under way
+        time.sleep(1)  # the stalled client's 3 MB answer is under way
         with open(db, "r+b") as file:
             file.truncate(db.stat().st_size // 2)
         for path in ("/-/health", f"/{DB_NAME}.db", f"/{DB_NAME}/cities.json"):

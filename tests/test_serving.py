@@ -10,8 +10,10 @@ nginx`) in front of the same server. Fairness is measured in `make bench`; here 
 
 import contextlib
 import gzip
+import http.client
 import os
 import socket
+import statistics
 import subprocess
 import threading
 import time
@@ -247,6 +249,58 @@ def test_cheap_client_served_beside_four_slow_sql_attackers(served):
     assert max(latencies) < WITHIN_S
 
 
+
+# Quadratic work inside each SQLite step, as slow as the value limit lets it be (tests/
+# test_hostile_sql.py's "instr, many steps"), and a cheap query for the legitimate client.
+XS = "replace(hex(zeroblob({})), '0', 'x')"
+SLOW_STEPS = f"/{DB_NAME}.json?sql=" + quote(
+    f"select sum(instr({XS.format(4999)} || 'y', {XS.format(2400)} || 'z')) "
+    "from city_names a, city_names b, cities c")
+CHEAP_SQL = f"/{DB_NAME}.json?sql=" + quote("select count(*) from cities")
+
+
+def sql_p50(port, seconds):
+    latencies, failed = [], []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        status, _, _, elapsed = clients.get(port, CHEAP_SQL)
+        (latencies.append(elapsed) if status == 200 else failed.append(status))
+        time.sleep(max(0.0, 0.2 - elapsed))
+    return statistics.median(latencies), failed
+
+
+def test_one_clients_slow_sql_leaves_others_sql_its_pace(served, request):
+    """One address sends the slowest SQL the limits allow, back to back: another address's
+    cheap SQL every 200 ms gets no error and a median within 3x its own quiet median."""
+    settled(served)
+    quiet, failed = sql_p50(served.port, 3)
+    stop = threading.Event()
+
+    def attacker():
+        connection = clients.connect(served.port, "127.0.0.2")
+        while not stop.is_set():
+            with contextlib.suppress(OSError, http.client.HTTPException):
+                connection.request("GET", SLOW_STEPS, headers=clients.COOKIE)
+                connection.getresponse().read()
+                continue
+            connection.close()
+            connection = clients.connect(served.port, "127.0.0.2")
+        connection.close()
+
+    thread = threading.Thread(target=attacker)
+    thread.start()
+    try:
+        time.sleep(0.5)
+        loud, failed_loud = sql_p50(served.port, 6)
+    finally:
+        stop.set()
+        thread.join()
+    report(request.config, "slow-sql-neighbour", [
+        f"cheap SQL beside one client's slow SQL: p50 {loud * 1000:.1f} ms, quiet "
+        f"{quiet * 1000:.1f} ms ({loud / quiet:.1f}x)"])
+    assert failed == failed_loud == []
+    assert loud <= 3 * quiet
+
 # A table page with 3 facets and a slow _where: about 1 s of SQL. A client's SQL requests take
 # their turns one after another (plugins/fair_share.py), so several sent at once all stay
 # running for seconds: the first one for its 1 s, the others waiting for their turns.
@@ -355,7 +409,7 @@ def answer_started(connection):
 
 @pytest.mark.parametrize("clients_, addresses", [(40, 4), (49, 7)])
 def test_clients_that_never_read(served, request, clients_, addresses):
-    """The largest expanding body the limits allow (6 MB of JSON escapes from 1 MB of rows),
+    """The largest expanding body the limits allow (3 MB of JSON escapes from 0.5 MB of rows),
     asked for by clients that never read it: the server stays under 300 MB resident."""
     settled(served)
     path = clients.LARGEST.format(db=DB_NAME)
@@ -367,7 +421,7 @@ def test_clients_that_never_read(served, request, clients_, addresses):
         assert b"HTTP/1.1 200" in [answer_started(connection) for connection in held]
         peak = served.peak_rss_mb()
         report(request.config, f"never-read-{clients_}", [
-            f"{clients_} clients on {addresses} addresses that never read a 6 MB response: "
+            f"{clients_} clients on {addresses} addresses that never read a 3 MB response: "
             f"peak RSS {peak:.0f} MB (bound 300)"])
         assert peak < 300
     finally:
