@@ -9,8 +9,8 @@ import pytest
 from ko_pron import romanise
 
 from nkcities.build import article
-from nkcities.build.pipeline import build
-from nkcities.build.resolve import Inputs
+from nkcities.build.build_database import build_database
+from nkcities.build.inputs import Inputs
 from bench.generate import SYLLABLES, make_source, make_supplement
 
 PROVINCE_LEVEL = ["Kaesong", "Nampo", "Pyongyang", "Rason"]  # the article's, in its order
@@ -28,18 +28,18 @@ def build_generated(tmp_path, cities):
     supplement.write_text(make_supplement(cities), encoding="utf-8")
     db = tmp_path / "generated.db"
     inputs = Inputs(source=source, names=supplement, contradictions=None, changes=None)
-    return build(db, inputs), sqlite3.connect(db)
+    return build_database(db, inputs), sqlite3.connect(db)
 
 
-# Divisions, counted in the generated sources (seed 2008): 1 city is Kaesong alone; 8 are the
-# four province-level cities (a division each) and four cities in four provinces; 300 fill all
+# Provinces, counted in the generated sources (seed 2008): 1 city is Kaesong alone; 8 are the
+# four province-level cities (a province each) and four cities in four provinces; 300 fill all
 # nine provinces.
-@pytest.mark.parametrize("cities, divisions", [(1, 1), (8, 8), (300, 13)])
-def test_generated_source_and_supplement_build(tmp_path, cities, divisions):
+@pytest.mark.parametrize("cities, provinces", [(1, 1), (8, 8), (300, 13)])
+def test_generated_source_and_supplement_build(tmp_path, cities, provinces):
     parsed = article.parse_source(make_source(cities))
     assert len(parsed.cities) == cities
     assert sum(status.declared_count for status in parsed.statuses) == cities
-    (built, built_divisions, statuses, _), db = build_generated(tmp_path, cities)
+    (built, built_provinces, statuses, _), db = build_generated(tmp_path, cities)
     with db:
         verdicts = {row[0] for row in db.execute("SELECT verdict FROM status_reconciliation")}
         kinds = {row[0] for row in db.execute("SELECT DISTINCT kind FROM provinces")}
@@ -50,7 +50,7 @@ def test_generated_source_and_supplement_build(tmp_path, cities, divisions):
             JOIN cities ON cities.id = city_names.city_id WHERE city_names_fts MATCH ?""",
             [f'"{hangul}"'])]
     db.close()
-    assert (built, built_divisions, statuses) == (cities, divisions, 4)
+    assert (built, built_provinces, statuses) == (cities, provinces, 4)
     assert verdicts == {"agrees"}
     expected = {"province-level city"} if cities <= 4 else {"province", "province-level city"}
     assert kinds == expected

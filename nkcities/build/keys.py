@@ -1,4 +1,4 @@
-"""Permanent keys: each city, division and status is keyed by a slug of its English name
+"""Permanent keys: each city, province and status is keyed by a slug of its English name
 (`pyongyang`, `south-pyongan`, `direct-administered-city`), so a key survives the article adding,
 removing or reordering rows, and pages and foreign keys keep their URLs. Pure functions."""
 
