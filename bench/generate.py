@@ -26,7 +26,8 @@ from pathlib import Path
 import click
 from ko_pron import romanise
 
-from nkcities.build import article, geo, history, inputs, supplements
+from nkcities.build import article, history, inputs, supplements
+from nkcities.geography import BOX
 
 DEFAULTS = inputs.Inputs()
 
@@ -112,8 +113,8 @@ def generated_row(parts, rng):
     """A supplement row for a generated city, in supplements.NAMES_HEADER order."""
     name = "".join(parts).capitalize()
     hangul = "".join(SYLLABLES[p][0] for p in parts)
-    latitude = rng.uniform(geo.BOX["south"], geo.BOX["north"])
-    longitude = rng.uniform(geo.BOX["west"], geo.BOX["east"])
+    latitude = rng.uniform(BOX["south"], BOX["north"])
+    longitude = rng.uniform(BOX["west"], BOX["east"])
     return ["city", name, hangul, "".join(SYLLABLES[p][1] for p in parts),
             romanise(hangul, "mr").capitalize(), f"{latitude:.4f}", f"{longitude:.4f}", "", "",
             CITATION]

@@ -11,12 +11,11 @@ from ko_pron import romanise
 from nkcities.build import article
 from nkcities.build.build_database import build_database
 from nkcities.build.inputs import Inputs
+from nkcities.geography import BOX
 from bench.generate import SYLLABLES, make_source, make_supplement
 
 PROVINCE_LEVEL = ["Kaesong", "Nampo", "Pyongyang", "Rason"]  # the article's, in its order
 WRITING_SYSTEMS = 8  # English, MR, MR without diacritics, RR, Hangul (2), Hancha (2)
-# North Korea's extreme points (Wikipedia, "Extreme points of North Korea"), rounded outwards.
-SOUTH, NORTH, WEST, EAST = 37.67, 43.01, 124.17, 130.68
 # What the build strips from the end of a Korean name before comparing (city, town, village,
 # neighbourhood; the same in Hancha): a generated syllable must not be one.
 PLACE_SUFFIXES = {"시", "읍", "리", "동", "市", "邑"}
@@ -73,8 +72,8 @@ def test_supplement_copies_real_rows_and_writes_generated_cities_by_syllable():
         assert len(row["hangul"]) == len(row["hancha"]) == 4
         assert all("가" <= c <= "힣" for c in row["hangul"]), row["hangul"]  # Hangul syllables
         assert all("\u4e00" <= c <= "\u9fff" for c in row["hancha"]), row["hancha"]  # CJK
-        assert SOUTH <= float(row["latitude"]) <= NORTH
-        assert WEST <= float(row["longitude"]) <= EAST
+        assert BOX["south"] <= float(row["latitude"]) <= BOX["north"]
+        assert BOX["west"] <= float(row["longitude"]) <= BOX["east"]
         assert row["citation"].startswith("https://")
 
 

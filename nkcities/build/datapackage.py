@@ -21,6 +21,7 @@ import click
 import sqlite_utils
 import yaml
 
+from nkcities import citation_file
 from nkcities.build.errors import FileError, one_line_errors
 from nkcities.build.geojson import cities_geojson, geojson_resource
 from nkcities.build.atomic_file import write_atomically
@@ -28,7 +29,6 @@ from nkcities.build.atomic_file import write_atomically
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DB = ROOT / "north-korea-cities.db"
 METADATA = ROOT / "metadata.yml"
-CFF = ROOT / "CITATION.cff"  # the dataset's version, as the citation gives it
 TYPES = {"INTEGER": "integer", "TEXT": "string", "REAL": "number"}
 
 
@@ -236,7 +236,7 @@ def package(db, name, metadata, db_path):
     resources = [resource(db, table, inherited(metadata, tables.get(table, {})), files)
                  for table in data_tables(db)]
     resources.append(geojson_file(db_path, name, metadata, files))
-    version = str(yaml.safe_load(CFF.read_text(encoding="utf-8"))["version"])
+    version = str(citation_file.parsed()["version"])  # the dataset's, as its citation gives it
     descriptor = {"name": name, "title": database.get("title", metadata.get("title", name)),
                   "version": version,
                   "description": f"{metadata['description']} {database['description']}",
