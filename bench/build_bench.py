@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source" / "list-of-cities-in-north-korea.txt"
 SCHEMA = ROOT / "schema.sql"
 PYTHON = sys.executable
-# The floor, plus the modules the build (nkcities/) imports that those two do not
-# already import: the build cannot start without them.
+# The floor: importing the libraries the build (nkcities/build/) cannot start without, a cost
+# no build of this data avoids.
 FLOOR = [PYTHON, "-c", "import sqlite_utils, click, yaml, csv, sqlite3, ko_pron"]
 # nkcities.build.build_database.build_database() alone, timed inside a fresh process:
 # parse + load + write + rename.

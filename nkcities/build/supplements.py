@@ -26,19 +26,19 @@ REQUIRED = {"status": COMMON, "province": COMMON | {"iso_code"},
 OPTIONAL = {"city": {"geonameid"}}  # empty where GeoNames has no such place
 
 LETTER = "[A-Za-zŎŏŬŭ]"
+TRIMMED = re.compile(r"\S(.*\S)?")  # a value without surrounding spaces
+DEGREES = (re.compile(r"-?[0-9]{1,3}\.[0-9]{1,6}"), "a decimal number of degrees")
 PATTERNS = {  # column: (pattern, what a value must be)
-    "kind": (re.compile("status|division|city"), "status, division or city"),
-    "name": (re.compile(r"\S(.*\S)?"), "a name without surrounding spaces"),
+    "kind": (re.compile("|".join(KINDS)), "status, division or city"),
+    "name": (TRIMMED, "a name without surrounding spaces"), "city": (TRIMMED, "a city name"),
+    "reason": (TRIMMED, "a reason"),
     "hangul": (re.compile("[가-힣]+"), "Hangul syllables only"),
     "hancha": (re.compile("[\u4e00-\u9fff]+"), "CJK ideographs only"),
     "mr": (re.compile(f"{LETTER}+(['\\- ]{LETTER}+)*"), "McCune-Reischauer: letters, ŏ, ŭ, ', -"),
-    "latitude": (re.compile(r"-?[0-9]{1,3}\.[0-9]{1,6}"), "a decimal number of degrees"),
-    "longitude": (re.compile(r"-?[0-9]{1,3}\.[0-9]{1,6}"), "a decimal number of degrees"),
+    "latitude": DEGREES, "longitude": DEGREES,
     "geonameid": (re.compile("[1-9][0-9]{0,9}"), "a GeoNames id"),
     "iso_code": (re.compile("KP-[0-9]{2}"), "an ISO 3166-2:KP code like KP-01"),
     "citation": (re.compile(r"https://\S+"), "an https:// address"),
-    "city": (re.compile(r"\S(.*\S)?"), "a city name"),
-    "reason": (re.compile(r"\S(.*\S)?"), "a reason"),
 }
 
 
