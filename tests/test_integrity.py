@@ -9,10 +9,6 @@ from helpers import sha256
 from nkcities.build import load
 
 
-def test_integrity_check(db):
-    assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-
-
 def test_the_load_refuses_a_dangling_foreign_key(db, tmp_path):
     """The built database's rows load again, and not with one city in a province that is not."""
     tables = {}
