@@ -49,6 +49,8 @@ def hancha_disagreement(entry, readings):
 
 
 def mr_key(mr):
+    """Not spelling.name_key, which drops breves and apostrophes: the typed MR must keep
+    ko-pron's; only capitals and where words are parted (hyphens, spaces) may differ."""
     return re.sub("[- ]", "", mr).casefold()
 
 
