@@ -12,13 +12,11 @@ from nkcities.build import article
 from nkcities.build.build_database import build_database
 from nkcities.build.inputs import Inputs
 from nkcities.geography import BOX
+from nkcities.spelling import name_key
 from bench.generate import SYLLABLES, make_source, make_supplement
 
 PROVINCE_LEVEL = ["Kaesong", "Nampo", "Pyongyang", "Rason"]  # the article's, in its order
 WRITING_SYSTEMS = 8  # English, MR, MR without diacritics, RR, Hangul (2), Hancha (2)
-# What the build strips from the end of a Korean name before comparing (city, town, village,
-# neighbourhood; the same in Hancha): a generated syllable must not be one.
-PLACE_SUFFIXES = {"시", "읍", "리", "동", "市", "邑"}
 
 
 def build_generated(tmp_path, cities):
@@ -78,8 +76,11 @@ def test_supplement_copies_real_rows_and_writes_generated_cities_by_syllable():
 
 
 def test_no_syllable_is_a_place_suffix():
+    """A generated name may end in any syllable: the one folding must keep it, not strip it
+    as a status or place suffix (시, 市, 리...)."""
     for hangul, hancha in SYLLABLES.values():
-        assert not {hangul, hancha} & PLACE_SUFFIXES, (hangul, hancha)
+        assert (name_key("평양" + hangul), name_key("平壤" + hancha)) == (
+            "평양" + hangul, "平壤" + hancha)
 
 
 def test_generated_source_and_supplement_are_reproducible():
