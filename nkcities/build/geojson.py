@@ -15,11 +15,14 @@ def cities_geojson(db_path, name, metadata):
     """The bytes of /<name>/cities.geojson served from db_path."""
     ds = Datasette(immutables=[str(db_path)], metadata=metadata,
                    settings={"suggest_facets": False})
-    # _labels=on: the site's default for a table's GeoJSON (each foreign key with its label).
-    response = asyncio.run(ds.client.get(f"/{name}/cities.geojson?_labels=on"))
+
+    async def render():
+        # _labels=on: the site's default for a table's GeoJSON (each foreign key with its label).
+        response = await ds.client.get(f"/{name}/cities.geojson?_labels=on")
+        return response, await ds.get_database(name).primary_keys("cities")
+    response, (key,) = asyncio.run(render())
     if response.status_code != 200:
         raise ValueError(f"cities.geojson: Datasette answered {response.status_code}")
-    key, = asyncio.run(ds.get_database(name).primary_keys("cities"))
     return plain_geojson(response.content, key)
 
 
