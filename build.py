@@ -1,7 +1,8 @@
 """Build north-korea-cities.db from the Wikipedia article kept in source/.
 
-The command line only: the work is in the package nkcities/ (resolve.py checks every input into
-rows, load.py loads them with sqlite-utils, target.py replaces the database atomically).
+The command line only: the work is in nkcities/build/ (inputs.py reads and checks every input,
+rows.py makes the rows, load.py loads them with sqlite-utils, atomic_file.py replaces the
+database atomically).
 Bad input prints one `PATH:LINE: what is wrong` line and exits 1; the old database stays.
 """
 
@@ -10,8 +11,8 @@ from pathlib import Path
 import click
 
 from nkcities.build.errors import one_line_errors
-from nkcities.build.pipeline import build
-from nkcities.build.resolve import Inputs
+from nkcities.build.build_database import build_database
+from nkcities.build.inputs import Inputs
 
 DEFAULTS = Inputs()
 DEFAULT_DB = Path(__file__).resolve().parent / "north-korea-cities.db"
@@ -40,8 +41,9 @@ def main(source, db_path, names_path, overrides_path, contradictions_path, chang
     inputs = DEFAULTS._replace(source=source, names=names_path, overrides=overrides_path,
                                contradictions=contradictions_path, changes=changes_path)
     with one_line_errors(db_path):
-        cities, divisions, statuses, population = build(None if check else db_path, inputs)
-    click.echo(f"{cities} cities, {divisions} divisions, {statuses} statuses, "
+        cities, provinces, statuses, population = build_database(None if check else db_path,
+                                                                  inputs)
+    click.echo(f"{cities} cities, {provinces} provinces, {statuses} statuses, "
                f"population {population:,} -> {'checked, nothing written' if check else db_path}")
 
 

@@ -88,26 +88,21 @@ CREATE TABLE cities (
     geometry TEXT GENERATED ALWAYS AS (
         json_object('type', 'Point', 'coordinates', json_array(longitude, latitude))) VIRTUAL
 );
--- With population_2008: province_totals sums from the index alone (150 ms -> 19 ms at 100,000
--- cities), and a page of one division's or status's cities in metadata.yml's order
--- (population_2008 descending) reads 28 index entries instead of sorting every match
--- (city_list?status=city: 20 ms -> 0.05 ms in sqlite3, 150 ms served: near the time limit).
+-- With population_2008: province_totals sums from the index alone, and a page of one
+-- province's or status's cities in metadata.yml's order (population_2008 descending) reads 28
+-- index entries instead of sorting every match (timings: bench/NOTES.md, "schema.sql's indexes").
 CREATE INDEX cities_province_id ON cities(province_id, population_2008);
 CREATE INDEX cities_status_id ON cities(status_id, population_2008);
 CREATE INDEX cities_population_2008 ON cities(population_2008);
 -- Every column metadata.yml facets on in the tables that grow with the list (cities,
--- city_names) has an index: a facet is a GROUP BY over the table on every page of it
--- (founded_precision at 100,000 cities: 64 ms without, 14 ms with). A page of one facet's value
--- (cities?status_id=city) counts each other facet over its rows: an index of the filtered
--- column, then the counted one, covers that count, and the build's ANALYZE (nkcities/build/load.py)
--- lets SQLite pick it. In sqlite3 at 100,000 cities, each facet of such a page:
--- status_id=city 185-197 ms -> 7-8 ms, province_id=south-pyongan 22 ms -> 0.8 ms,
--- founded_precision=year 17-21 ms -> 2.5 ms. (province_id, status_id) also counts city_list by
--- division and status name, one index range per pair of them (its count 32 -> 11 ms, its
--- facets 53-74 -> 7-12 ms; city_list?status=city: 157-196 -> 4-7 ms each, past the 250 ms limit
--- before). No (status_id, province_id): with it SQLite counted city_list's statuses one city at a
--- time (city_list?status=city 31 ms, 18 ms without); a page of a rare status (special-city)
--- then counts its divisions over (province_id, status_id): 6 ms instead of 0.02.
+-- city_names) has an index: a facet is a GROUP BY over the table on every page of it. A page of
+-- one facet's value (cities?status_id=city) counts each other facet over its rows: an index of
+-- the filtered column, then the counted one, covers that count, and the build's ANALYZE
+-- (nkcities/build/load.py) lets SQLite pick it. (province_id, status_id) also counts city_list
+-- by province and status name, one index range per pair of them. No (status_id, province_id):
+-- with it SQLite counted city_list's statuses one city at a time; a page of a rare status
+-- (special-city) then counts its provinces over (province_id, status_id). Timings at 100,000
+-- cities: bench/NOTES.md, "schema.sql's indexes".
 CREATE INDEX cities_status_founded ON cities(status_id, founded_precision);
 CREATE INDEX cities_province_status ON cities(province_id, status_id);
 CREATE INDEX cities_province_founded ON cities(province_id, founded_precision);
@@ -144,12 +139,12 @@ FROM cities
 JOIN provinces ON provinces.id = cities.province_id
 JOIN statuses ON statuses.id = cities.status_id;
 -- No ORDER BY over the cities in a view: Datasette counts a view's rows with count(*) over it
--- on every page, and SQLite sorts every row for that too (351 ms at 100,000 cities, past the
--- 250 ms limit). metadata.yml sorts the view's pages (sort_desc).
+-- on every page, and SQLite sorts every row for that too, past the time limit at 100,000
+-- cities. metadata.yml sorts the view's pages (sort_desc).
 
 -- The source disagrees with itself: the summary declares 1/3/0/25, the list holds 1/2/1/24.
 -- These two views count a city by its foreign key, which their indexes hold, not by cities.id:
--- a text key is not in the index, so count(cities.id) read every city's row (317 ms at 100,000).
+-- a text key is not in the index, so count(cities.id) read every city's row.
 CREATE VIEW status_reconciliation AS
 SELECT
     statuses.id,
@@ -268,8 +263,7 @@ CREATE TABLE city_names (
     PRIMARY KEY (city_id, writing_system)
 );
 -- Faceted; with id, a page of one writing system in metadata.yml's order (sort: id) reads 28
--- index entries instead of sorting its rows (writing_system=Hangul at 100,000 cities, in
--- sqlite3: 39 ms -> 0.03 ms).
+-- index entries instead of sorting its rows.
 CREATE INDEX city_names_writing_system ON city_names(writing_system, id);
 
 -- What the reconciliation API (datasette-reconcile, metadata.yml) matches against: each

@@ -22,14 +22,15 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source" / "list-of-cities-in-north-korea.txt"
 SCHEMA = ROOT / "schema.sql"
 PYTHON = sys.executable
-# The issue's floor, plus the modules the build (nkcities/) imports that those two do not
-# already import: the build cannot start without them.
+# The floor: importing the libraries the build (nkcities/build/) cannot start without, a cost
+# no build of this data avoids.
 FLOOR = [PYTHON, "-c", "import sqlite_utils, click, yaml, csv, sqlite3, ko_pron"]
-# nkcities.build.pipeline.build() alone, timed inside a fresh process:
+# nkcities.build.build_database.build_database() alone, timed inside a fresh process:
 # parse + load + write + rename.
-OWN_WORK = ("import sys, time\nfrom nkcities import pipeline, resolve\n"
+OWN_WORK = ("import sys, time\nfrom nkcities.build.build_database import build_database\n"
+            "from nkcities.build.inputs import Inputs\n"
             "start, cpu = time.perf_counter(), time.process_time()\n"
-            "pipeline.build(sys.argv[2], resolve.Inputs(source=sys.argv[1]))\n"
+            "build_database(sys.argv[2], Inputs(source=sys.argv[1]))\n"
             "print(time.perf_counter() - start, time.process_time() - cpu)")
 # Tables and full-text indexes, in schema.sql's order (shadow tables are the indexes' own).
 TABLES = """SELECT t.name, t.ncol, t.type FROM pragma_table_list AS t

@@ -3,12 +3,12 @@ for the build benchmark.
 
 The real source is kept as it is (title, prose, notes, see-also) except for its two tables: the
 summary's counts are replaced by those of the generated list, and the city rows by the article's
-own province-level cities (Pyongyang, Nampo, Rason, Kaesong: each is a division of its own, and
+own province-level cities (Pyongyang, Nampo, Rason, Kaesong: each is a province of its own, and
 ISO 3166-2 has a code for these four only) followed by generated cities under the nine
 provinces. nkcities.build.article.parse_source reads the result exactly as it reads the article.
 
 The supplement (source/korean-names.csv's format) copies the real rows of the statuses,
-divisions and cities the generated source names, and adds one row per generated city: Hangul
+provinces and cities the generated source names, and adds one row per generated city: Hangul
 and Hancha written syllable by syllable, McCune-Reischauer as ko-pron writes the Hangul (which
 the build's cross-check expects), a point inside North Korea's bounding box, no geonameid. The
 article's contradictions (source/contradictions.yml) do not hold for a generated source: build
@@ -26,9 +26,10 @@ from pathlib import Path
 import click
 from ko_pron import romanise
 
-from nkcities.build import article, geo, history, resolve, supplements
+from nkcities.build import article, history, inputs, supplements
+from nkcities.geography import BOX
 
-DEFAULTS = resolve.Inputs()
+DEFAULTS = inputs.Inputs()
 
 # Syllables of real city names, with their Hangul and Hancha in those names. Four make a name;
 # none is a place suffix that spelling.name_key strips (리/里 of Sariwon is left out for that).
@@ -100,7 +101,7 @@ def make_source(n, seed=2008):
     status_of = {key: row["status"] for key, row in sort_keys.items()}
     counts = {status.name: 0 for status in source.statuses}
     for province, _ in rows:
-        counts[status_of.get(province, resolve.PROVINCE_STATUS)] += 1
+        counts[status_of.get(province, inputs.PROVINCE_STATUS)] += 1
     for status in source.statuses:
         lines[status.line - 1] = f"| | {status.name} | | | {counts[status.name]} |"
     first, last = source.cities[0].line, source.cities[-1].line
@@ -112,29 +113,29 @@ def generated_row(parts, rng):
     """A supplement row for a generated city, in supplements.NAMES_HEADER order."""
     name = "".join(parts).capitalize()
     hangul = "".join(SYLLABLES[p][0] for p in parts)
-    latitude = rng.uniform(geo.BOX["south"], geo.BOX["north"])
-    longitude = rng.uniform(geo.BOX["west"], geo.BOX["east"])
+    latitude = rng.uniform(BOX["south"], BOX["north"])
+    longitude = rng.uniform(BOX["west"], BOX["east"])
     return ["city", name, hangul, "".join(SYLLABLES[p][1] for p in parts),
             romanise(hangul, "mr").capitalize(), f"{latitude:.4f}", f"{longitude:.4f}", "", "",
             CITATION]
 
 
 def make_supplement(n, seed=2008):
-    """source/korean-names.csv for make_source(n, seed): a row for every status, division and
+    """source/korean-names.csv for make_source(n, seed): a row for every status, province and
     city it names, in that order; real rows where the real supplement has one."""
     source = article.parse_source(make_source(n, seed))
     sort_keys = supplements.read_sort_keys(DEFAULTS.sort_keys)
-    divisions = {city.name: resolve.classify(city, sort_keys) for city in source.cities}
-    wanted = resolve.wanted_names(source, divisions)
+    cells = {city.name: inputs.classify(city, sort_keys) for city in source.cities}
+    wanted = inputs.wanted_names(source, cells)
     with open(DEFAULTS.names, newline="", encoding="utf-8") as f:
         real = {(row[0], row[1]): row for row in list(csv.reader(f))[1:]}
     generated = {city_name(i): syllables(i) for i in range(n)}
     rng, out = random.Random(seed), io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(supplements.NAMES_HEADER)
-    for kind in ("status", "division", "city"):
+    for word, kind in supplements.KINDS.items():
         for name in wanted[kind]:
-            row = real.get((kind, name))
+            row = real.get((word, name))
             writer.writerow(row if row else generated_row(generated[name], rng))
     return out.getvalue()
 

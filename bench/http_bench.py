@@ -21,7 +21,7 @@ from pathlib import Path
 from bench.load import measure
 from bench.serve_bench import DB, FLOOR, PORT, cpu_seconds, project_database, start, stop, venv_env
 from harness.server import write_inspect
-from nkcities.build import target
+from nkcities.build import atomic_file
 
 MISS = (("Cookie", "bench=miss"), ("Accept-Encoding", "br"))  # header pairs: jobs are dict keys
 BROTLI = (("Accept-Encoding", "br"),)
@@ -202,7 +202,7 @@ def scaled_database(folder, size):
     db.unlink(missing_ok=True)
     os.link(built, db)
     # The build's record under the served name: nkcities/web/serve.py serves nothing without it.
-    target.sidecar(db).write_text(f"{target.sha256(db)}  {db.name}\n", encoding="utf-8")
+    atomic_file.sidecar(db).write_text(f"{atomic_file.sha256(db)}  {db.name}\n", encoding="utf-8")
     return db, write_inspect(db)
 
 

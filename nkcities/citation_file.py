@@ -1,6 +1,7 @@
-"""CITATION.cff, parsed once per process: the pages' "how to cite" (plugins/citation.py) and the
-home page's schema.org Dataset (plugins/dataset_jsonld.py) read the same parse, with libyaml
-where PyYAML has it (the pure-Python parser took milliseconds of every home page)."""
+"""CITATION.cff, parsed here only, once per process: the pages' "how to cite"
+(plugins/citation.py), the home page's schema.org Dataset (plugins/dataset_jsonld.py) and the
+data package's version (nkcities/build/datapackage.py) read the same parse, with libyaml where
+PyYAML has it (the pure-Python parser is slow enough to show in every home page)."""
 
 from functools import cache
 from pathlib import Path

@@ -15,13 +15,14 @@ from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 
 from nkcities.citation_file import parsed
+from nkcities.geography import BOX
+
 DATA_PATH = "/-/data/"
 MEDIA_TYPES = {".json": "application/json", ".csv": "text/csv; charset=utf-8",
                ".geojson": "application/geo+json"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# North Korea's extreme points (README: the bounding box the build checks every point against).
-BOX = "37.67 124.17 43.01 130.68"
 DESCRIBED = {"title", "description", "license_url", "source", "source_url"}  # metadata.yml's
+SCHEMA_BOX = "{south} {west} {north} {east}".format(**BOX)  # schema.org's GeoShape order
 
 
 def served_database(datasette):
@@ -73,7 +74,7 @@ def dataset(datasette, request):
         "isBasedOn": {"@type": "CreativeWork", "name": metadata["source"],
                       "url": metadata["source_url"], "license": metadata["license_url"]},
         "spatialCoverage": {"@type": "Place", "name": "North Korea",
-                            "geo": {"@type": "GeoShape", "box": BOX}},
+                            "geo": {"@type": "GeoShape", "box": SCHEMA_BOX}},
         "temporalCoverage": "2008",
         "keywords": cff.get("keywords", []),
         "distribution": downloads(datasette, request, db),

@@ -21,13 +21,13 @@ Datasette's `_dl`) rewritten for one as it streams (nkcities/web/spreadsheet_csv
 mark, no formulas); any other CSV is Datasette's, exact for programs.
 """
 
-import json
 import re
 from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
 from datasette.utils import tilde_decode
 
+from nkcities.gis_geojson import plain_geojson
 from nkcities.web.spreadsheet_csv import SpreadsheetCsv
 
 BUILT_IN = {"json", "csv", "db"}
@@ -63,29 +63,6 @@ def typed(send, media_type):
             message = dict(message, headers=[*kept, (b"content-type", media_type)])
         await send(message)
     return send_typed
-
-
-def plain_feature(feature, key):
-    """A feature with plain properties (key and label side by side) and its id from `key`."""
-    properties = {}
-    for name, value in (feature.get("properties") or {}).items():
-        if isinstance(value, dict) and "value" in value:
-            properties[name], properties[f"{name}_label"] = value["value"], value.get("label")
-        else:
-            properties[name] = value
-    if key in properties:
-        feature = {"type": feature["type"], "id": properties[key], **feature}
-    return dict(feature, properties=properties)
-
-
-def plain_geojson(body, key):
-    try:
-        collection = json.loads(body)
-        features = collection["features"]
-    except (ValueError, KeyError, TypeError):
-        return body
-    collection["features"] = [plain_feature(feature, key) for feature in features]
-    return json.dumps(collection, ensure_ascii=False).encode("utf-8")
 
 
 def for_gis(send, key):

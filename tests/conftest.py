@@ -21,7 +21,7 @@ DB_NAME = "north-korea-cities"
 # Facts read from the source by eye, not from the database.
 SOURCE_CITIES = 28
 SOURCE_POPULATION = 10_504_092
-SOURCE_DIVISIONS = 13  # 9 provinces named in the list + Pyongyang, Nampo, Rason, Kaesong
+SOURCE_PROVINCES = 13  # 9 provinces named in the list + Pyongyang, Nampo, Rason, Kaesong
 SOURCE_STATUSES = 4
 
 

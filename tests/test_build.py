@@ -58,7 +58,7 @@ def test_success_prints_one_line_summary(tmp_path):
     db = tmp_path / "out.db"
     result = run_build(SOURCE, "--db", db)
     assert result.exit_code == 0
-    assert result.output == f"28 cities, 13 divisions, 4 statuses, population 10,504,092 -> {db}\n"
+    assert result.output == f"28 cities, 13 provinces, 4 statuses, population 10,504,092 -> {db}\n"
 
 
 def test_two_builds_are_byte_identical(tmp_path):

@@ -12,8 +12,8 @@ import pytest
 from conftest import SOURCE, run_build
 from helpers import sha256
 from nkcities.build.errors import InputError
-from nkcities.build.pipeline import build
-from nkcities.build.resolve import Inputs
+from nkcities.build.build_database import build_database
+from nkcities.build.inputs import Inputs
 
 RAW = SOURCE.read_bytes()
 LAST_LINE = RAW.count(b"\n")  # 56: the file ends with a newline
@@ -31,7 +31,7 @@ def test_check_writes_nothing(tmp_path):
     db = tmp_path / "north-korea-cities.db"
     result = run_build(SOURCE, "--check", "--db", db)
     assert result.exit_code == 0, result.output
-    assert result.output == ("28 cities, 13 divisions, 4 statuses, population 10,504,092 "
+    assert result.output == ("28 cities, 13 provinces, 4 statuses, population 10,504,092 "
                              "-> checked, nothing written\n")
     assert list(tmp_path.iterdir()) == []
 
@@ -80,8 +80,8 @@ def test_csv_file_with_bom_and_crlf_builds_the_same_database(tmp_path, csv_file)
     original = getattr(Inputs(), csv_file).read_bytes()
     edited = variant(tmp_path / f"{csv_file}.csv",
                      b"\xef\xbb\xbf" + original.replace(b"\n", b"\r\n"), original)
-    build(tmp_path / "plain.db")
-    build(tmp_path / "edited.db", Inputs()._replace(**{csv_file: edited}))
+    build_database(tmp_path / "plain.db")
+    build_database(tmp_path / "edited.db", Inputs()._replace(**{csv_file: edited}))
     assert sha256(tmp_path / "plain.db") == sha256(tmp_path / "edited.db")
 
 
@@ -103,7 +103,7 @@ def test_check_validates_the_supplement(tmp_path, name):
     content, line, message = BROKEN_CSV[name]
     broken = variant(tmp_path / "sort-keys.csv", content, SORT_KEYS)
     with pytest.raises(InputError) as error:
-        build(None, Inputs(sort_keys=broken))
+        build_database(None, Inputs(sort_keys=broken))
     assert str(error.value).startswith(f"{broken}:{line}: "), str(error.value)
     assert message in str(error.value)
     assert list(tmp_path.iterdir()) == [broken]

@@ -12,6 +12,8 @@ from conftest import ROOT
 from datasette.app import Datasette
 
 CFF = ROOT / "CITATION.cff"
+# Read here with PyYAML itself, not nkcities/citation_file.py (the code under test).
+VERSION = str(yaml.safe_load(CFF.read_text(encoding="utf-8"))["version"])
 
 
 def test_cffconvert_validates():
@@ -22,7 +24,7 @@ def test_cffconvert_validates():
 
 def test_version_is_the_dataset_version():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    assert str(yaml.safe_load(CFF.read_text())["version"]) == project["version"]
+    assert VERSION == project["version"]
 
 
 def test_citation_file_is_served_with_where_it_is(get):
@@ -44,7 +46,6 @@ def test_converted_citations_have_year_url_version_and_corporate_author(server, 
     """The served CITATION.cff through cffconvert, as a citation manager would take it."""
     served = tmp_path / "CITATION.cff"
     served.write_text(httpx.get(server + "/CITATION.cff").text, encoding="utf-8")
-    version = str(yaml.safe_load(CFF.read_text())["version"])
     bibtex = cffconvert(served, "bibtex")
     assert re.search(r"^year = \{20\d\d\}", bibtex, re.MULTILINE), bibtex
     assert f"url = {{{server}/}}" in bibtex
@@ -52,7 +53,7 @@ def test_converted_citations_have_year_url_version_and_corporate_author(server, 
     assert "author = {North Korean cities dataset contributors}" in bibtex
     apa = cffconvert(served, "apalike")
     assert apa.startswith("North Korean cities dataset contributors (20"), apa
-    assert f"(version {version})" in apa and f"URL: {server}/" in apa
+    assert f"(version {VERSION})" in apa and f"URL: {server}/" in apa
 
 
 def test_citation_include_credits_article_and_geonames(db_path, metadata):
@@ -63,8 +64,7 @@ def test_citation_include_credits_article_and_geonames(db_path, metadata):
         await ds.invoke_startup()
         return await ds.render_template("_citation.html", {})
     html = asyncio.run(render())
-    version = str(yaml.safe_load(CFF.read_text())["version"])
-    assert f"version\n    {version}" in html or f"version {version}" in html
+    assert f"version\n    {VERSION}" in html or f"version {VERSION}" in html
     assert 'href="https://en.wikipedia.org/wiki/List_of_cities_in_North_Korea"' in html
     assert 'href="https://www.geonames.org/"' in html
     assert "CC BY-SA 4.0" in html and "CC BY 4.0" in html

@@ -81,7 +81,7 @@ def test_an_exception_must_match_what_the_library_gives(tmp_path):
             for row in exception_rows()]
     with pytest.raises(InputError) as error:
         check(tmp_path, rows_text(rows))
-    assert error.value.line == entries()["division", "North Hwanghae"].line
+    assert error.value.line == entries()["province", "North Hwanghae"].line
     assert "MR 'Hwanghae-pukto' is not 'hwanghaebukto'" in error.value.what
 
 

@@ -31,6 +31,8 @@ def test_dataset_describes_itself(dataset):
     assert dataset["creator"][0]["name"]
     assert dataset["isBasedOn"]["url"] == ARTICLE
     assert dataset["spatialCoverage"]["name"] == "North Korea"
+    # schema.org's box is "south west north east": Kangryong, Sindo, Onsong, Rason, rounded out.
+    assert dataset["spatialCoverage"]["geo"]["box"] == "37.67 124.17 43.01 130.68"
     assert dataset["temporalCoverage"] == "2008"
 
 

@@ -9,17 +9,14 @@ import pytest
 from ko_pron import romanise
 
 from nkcities.build import article
-from nkcities.build.pipeline import build
-from nkcities.build.resolve import Inputs
+from nkcities.build.build_database import build_database
+from nkcities.build.inputs import Inputs
+from nkcities.geography import BOX
+from nkcities.spelling import name_key
 from bench.generate import SYLLABLES, make_source, make_supplement
 
 PROVINCE_LEVEL = ["Kaesong", "Nampo", "Pyongyang", "Rason"]  # the article's, in its order
 WRITING_SYSTEMS = 8  # English, MR, MR without diacritics, RR, Hangul (2), Hancha (2)
-# North Korea's extreme points (Wikipedia, "Extreme points of North Korea"), rounded outwards.
-SOUTH, NORTH, WEST, EAST = 37.67, 43.01, 124.17, 130.68
-# What the build strips from the end of a Korean name before comparing (city, town, village,
-# neighbourhood; the same in Hancha): a generated syllable must not be one.
-PLACE_SUFFIXES = {"시", "읍", "리", "동", "市", "邑"}
 
 
 def build_generated(tmp_path, cities):
@@ -28,18 +25,18 @@ def build_generated(tmp_path, cities):
     supplement.write_text(make_supplement(cities), encoding="utf-8")
     db = tmp_path / "generated.db"
     inputs = Inputs(source=source, names=supplement, contradictions=None, changes=None)
-    return build(db, inputs), sqlite3.connect(db)
+    return build_database(db, inputs), sqlite3.connect(db)
 
 
-# Divisions, counted in the generated sources (seed 2008): 1 city is Kaesong alone; 8 are the
-# four province-level cities (a division each) and four cities in four provinces; 300 fill all
+# Provinces, counted in the generated sources (seed 2008): 1 city is Kaesong alone; 8 are the
+# four province-level cities (a province each) and four cities in four provinces; 300 fill all
 # nine provinces.
-@pytest.mark.parametrize("cities, divisions", [(1, 1), (8, 8), (300, 13)])
-def test_generated_source_and_supplement_build(tmp_path, cities, divisions):
+@pytest.mark.parametrize("cities, provinces", [(1, 1), (8, 8), (300, 13)])
+def test_generated_source_and_supplement_build(tmp_path, cities, provinces):
     parsed = article.parse_source(make_source(cities))
     assert len(parsed.cities) == cities
     assert sum(status.declared_count for status in parsed.statuses) == cities
-    (built, built_divisions, statuses, _), db = build_generated(tmp_path, cities)
+    (built, built_provinces, statuses, _), db = build_generated(tmp_path, cities)
     with db:
         verdicts = {row[0] for row in db.execute("SELECT verdict FROM status_reconciliation")}
         kinds = {row[0] for row in db.execute("SELECT DISTINCT kind FROM provinces")}
@@ -50,7 +47,7 @@ def test_generated_source_and_supplement_build(tmp_path, cities, divisions):
             JOIN cities ON cities.id = city_names.city_id WHERE city_names_fts MATCH ?""",
             [f'"{hangul}"'])]
     db.close()
-    assert (built, built_divisions, statuses) == (cities, divisions, 4)
+    assert (built, built_provinces, statuses) == (cities, provinces, 4)
     assert verdicts == {"agrees"}
     expected = {"province-level city"} if cities <= 4 else {"province", "province-level city"}
     assert kinds == expected
@@ -73,14 +70,17 @@ def test_supplement_copies_real_rows_and_writes_generated_cities_by_syllable():
         assert len(row["hangul"]) == len(row["hancha"]) == 4
         assert all("가" <= c <= "힣" for c in row["hangul"]), row["hangul"]  # Hangul syllables
         assert all("\u4e00" <= c <= "\u9fff" for c in row["hancha"]), row["hancha"]  # CJK
-        assert SOUTH <= float(row["latitude"]) <= NORTH
-        assert WEST <= float(row["longitude"]) <= EAST
+        assert BOX["south"] <= float(row["latitude"]) <= BOX["north"]
+        assert BOX["west"] <= float(row["longitude"]) <= BOX["east"]
         assert row["citation"].startswith("https://")
 
 
 def test_no_syllable_is_a_place_suffix():
+    """A generated name may end in any syllable: the one folding must keep it, not strip it
+    as a status or place suffix (시, 市, 리...)."""
     for hangul, hancha in SYLLABLES.values():
-        assert not {hangul, hancha} & PLACE_SUFFIXES, (hangul, hancha)
+        assert (name_key("평양" + hangul), name_key("平壤" + hancha)) == (
+            "평양" + hangul, "平壤" + hancha)
 
 
 def test_generated_source_and_supplement_are_reproducible():

@@ -52,12 +52,6 @@ def test_one_founding_per_city_of_the_list(db):
                       "WHERE change = 'founded'").fetchone() == (28, 28)
 
 
-def test_every_quote_is_on_its_line(db):
-    lines = SOURCE.read_text(encoding="utf-8").split("\n")
-    for line, quote in db.execute("SELECT source_line, quote FROM status_changes"):
-        assert quote in lines[line - 1]
-
-
 def as_of(get, year):
     response = get(f"/{DB_NAME}/as_of.json?year={year}&_shape=array")
     assert response.status_code == 200

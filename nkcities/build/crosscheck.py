@@ -22,6 +22,7 @@ from ko_pron import romanise
 
 from nkcities.build.csvfile import read_csv
 from nkcities.build.errors import InputError, in_file
+from nkcities.build.supplements import FILE_KIND, KINDS
 
 EXCEPTIONS_HEADER = ["check", "kind", "name", "library", "typed", "reason", "citation"]
 CHECKS = ("hancha", "mr")
@@ -48,6 +49,8 @@ def hancha_disagreement(entry, readings):
 
 
 def mr_key(mr):
+    """Not spelling.name_key, which drops breves and apostrophes: the typed MR must keep
+    ko-pron's; only capitals and where words are parted (hyphens, spaces) may differ."""
     return re.sub("[- ]", "", mr).casefold()
 
 
@@ -70,7 +73,7 @@ def read_exceptions(path):
                                        f"name, library, typed, reason and citation")
             if not row["citation"].startswith("https://"):
                 raise InputError(line, f"citation {row['citation']!r} is not an https:// address")
-            key = (row["check"], row["kind"], row["name"])
+            key = (row["check"], KINDS.get(row["kind"], row["kind"]), row["name"])
             if key in exceptions:
                 raise InputError(line, f"duplicate {row['check']} exception for {row['kind']} "
                                        f"{row['name']!r}")
@@ -90,7 +93,7 @@ def check_entry(entry, readings, exceptions, path, exceptions_path):
         exception = exceptions.get(key)
         if exception is None or (exception.library, exception.typed) != (library, typed):
             raise InputError(entry.line, f"{what}; if the library is wrong, cite it in "
-                                         f"{exceptions_path} as {check},{entry.kind},"
+                                         f"{exceptions_path} as {check},{FILE_KIND[entry.kind]},"
                                          f"{entry.name},{library},{typed}", path)
         needed.append(key)
     return needed

@@ -21,14 +21,14 @@ import click
 import sqlite_utils
 import yaml
 
+from nkcities import citation_file
 from nkcities.build.errors import FileError, one_line_errors
 from nkcities.build.geojson import cities_geojson, geojson_resource
-from nkcities.build.target import write_atomically
+from nkcities.build.atomic_file import write_atomically
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DB = ROOT / "north-korea-cities.db"
 METADATA = ROOT / "metadata.yml"
-CFF = ROOT / "CITATION.cff"  # the dataset's version, as the citation gives it
 TYPES = {"INTEGER": "integer", "TEXT": "string", "REAL": "number"}
 
 
@@ -141,7 +141,7 @@ def table_csv(db, table, order_by):
 PROVENANCE = ("license", "license_url", "source", "source_url")
 
 
-def inherited(metadata, entry):
+def with_inherited_provenance(metadata, entry):
     """entry with the licence and source it does not name taken from the top level, key by key,
     as Datasette shows them (Datasette.update_with_inherited_metadata)."""
     return dict(entry, **{key: entry.get(key) or metadata[key] for key in PROVENANCE})
@@ -210,10 +210,10 @@ def sha256_hash(data):
     return f"sha256:{hashlib.sha256(data).hexdigest()}"
 
 
-def geojson_file(db_path, name, metadata, files):
-    """cities.geojson, as the server gives it, and its entry in the package."""
+def geojson_file(db_path, name, metadata, database, files):
+    """cities.geojson, as the server gives it, and its entry in the package (database: its
+    metadata with the provenance it inherits)."""
     data = files["cities.geojson"] = cities_geojson(db_path, name, metadata)
-    database = inherited(metadata, metadata["databases"][name])
     return dict(geojson_resource(data), hash=sha256_hash(data), licenses=licenses(database),
                 sources=sources(database))
 
@@ -230,13 +230,13 @@ def data_tables(db):
 def package(db, name, metadata, db_path):
     """(datapackage dict, {file name: bytes}) for every table of the database, in schema order,
     then cities.geojson."""
-    database = inherited(metadata, metadata["databases"][name])
+    database = with_inherited_provenance(metadata, metadata["databases"][name])
     files = {}
     tables = database.get("tables", {})
-    resources = [resource(db, table, inherited(metadata, tables.get(table, {})), files)
-                 for table in data_tables(db)]
-    resources.append(geojson_file(db_path, name, metadata, files))
-    version = str(yaml.safe_load(CFF.read_text(encoding="utf-8"))["version"])
+    resources = [resource(db, table, with_inherited_provenance(metadata, tables.get(table, {})),
+                          files) for table in data_tables(db)]
+    resources.append(geojson_file(db_path, name, metadata, database, files))
+    version = str(citation_file.parsed()["version"])  # the dataset's, as its citation gives it
     descriptor = {"name": name, "title": database.get("title", metadata.get("title", name)),
                   "version": version,
                   "description": f"{metadata['description']} {database['description']}",

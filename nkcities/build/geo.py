@@ -6,11 +6,9 @@ supplement row (the caller names the file)."""
 import math
 
 from nkcities.build.errors import InputError
+from nkcities.geography import BOX
 from nkcities.spelling import name_key
 
-# North Korea's extreme points (Wikipedia, "Extreme points of North Korea"), rounded outwards:
-# Kangryong 37°41'N, Onsong 43°00'N, Sindo 124°10'E, Rason 130°40'E.
-BOX = {"south": 37.67, "north": 43.01, "west": 124.17, "east": 130.68}
 MAX_KM = 15
 EARTH_KM = 6371.0088  # mean Earth radius
 

@@ -1,23 +1,29 @@
-"""dist/cities.geojson: the served /<db>/cities.geojson, rendered by Datasette in-process with the
-project's metadata and plugins (datasette-geojson, plugins/formats.py), so that the file in the
-data package and the page cannot differ."""
+"""dist/cities.geojson: /<db>/cities.geojson as the site serves it, rendered in-process by a plain
+Datasette (no project plugins or middleware: datasette-geojson, installed as a package, renders
+it) with the project's metadata, its foreign keys labelled and made plain for GIS as the served
+file is (nkcities/gis_geojson.py), so that the file in the data package and the page cannot
+differ."""
 
 import asyncio
-from pathlib import Path
 
 from datasette.app import Datasette
 
-PLUGINS = Path(__file__).resolve().parents[2] / "plugins"
+from nkcities.gis_geojson import plain_geojson
 
 
 def cities_geojson(db_path, name, metadata):
     """The bytes of /<name>/cities.geojson served from db_path."""
-    ds = Datasette(immutables=[str(db_path)], metadata=metadata, plugins_dir=str(PLUGINS),
+    ds = Datasette(immutables=[str(db_path)], metadata=metadata,
                    settings={"suggest_facets": False})
-    response = asyncio.run(ds.client.get(f"/{name}/cities.geojson"))
+
+    async def render():
+        # _labels=on: the site's default for a table's GeoJSON (each foreign key with its label).
+        response = await ds.client.get(f"/{name}/cities.geojson?_labels=on")
+        return response, await ds.get_database(name).primary_keys("cities")
+    response, (key,) = asyncio.run(render())
     if response.status_code != 200:
         raise ValueError(f"cities.geojson: Datasette answered {response.status_code}")
-    return response.content
+    return plain_geojson(response.content, key)
 
 
 def geojson_resource(data):

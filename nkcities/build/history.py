@@ -9,6 +9,7 @@ from typing import NamedTuple
 from nkcities.build.csvfile import read_csv
 from nkcities.build.errors import InputError, in_file
 
+# The file's "division" columns name the province after and before the change (its word).
 HEADER = ["city", "date", "change", "status", "division", "status_before", "division_before",
           "line", "quote", "reading"]
 NOTED = ("annexed", "promoted", "re-merged")  # the founding dates come from the list itself
@@ -22,9 +23,9 @@ class Change(NamedTuple):
     date: str | None  # ISO 8601 with only the parts the article gives; None: stated undated
     precision: str | None
     status: str | None  # after the change, by name; None where the article does not say
-    division: str | None
+    province: str | None
     status_before: str | None
-    division_before: str | None
+    province_before: str | None
     line: int  # of the article
     quote: str
 
@@ -44,11 +45,11 @@ def parse_date(cell, line):
 
 def parse_change(row, line, article, names):
     """One row of status-changes.csv. article: the article's lines; names: {"city" | "status" |
-    "division": the names the article gives}."""
+    "province": the names the article gives}."""
     if row["change"] not in NOTED:
         raise InputError(line, f"change {row['change']!r} is not one of: {', '.join(NOTED)}")
-    for column, kind in [("city", "city"), ("status", "status"), ("division", "division"),
-                         ("status_before", "status"), ("division_before", "division")]:
+    for column, kind in [("city", "city"), ("status", "status"), ("division", "province"),
+                         ("status_before", "status"), ("division_before", "province")]:
         if (row[column] or column == "city") and row[column] not in names[kind]:
             raise InputError(line, f"{column} {row[column]!r} is not a {kind} of the article")
     if not row["line"].isdigit() or not 0 < int(row["line"]) <= len(article):
@@ -62,10 +63,11 @@ def parse_change(row, line, article, names):
                   *(row[c] or None for c in HEADER[3:7]), number, row["quote"])
 
 
-def founding(city, division, article):
-    """A city's row of the list as the change that gave it its current status."""
-    return Change(city.name, "founded", city.founded, city.founded_precision, division.status,
-                  division.name, None, None, city.line, article[city.line - 1])
+def founding(city, cell, article):
+    """A city's row of the list as the change that gave it its current status; cell: its
+    inputs.ProvinceCell."""
+    return Change(city.name, "founded", city.founded, city.founded_precision, cell.status,
+                  cell.name, None, None, city.line, article[city.line - 1])
 
 
 def period_end(change):
@@ -74,10 +76,10 @@ def period_end(change):
     return (change.date is None, (change.date or "") + "-12-31"[len(change.date or "") - 4:])
 
 
-def changes(source, divisions, noted, article):
+def changes(source, cells, noted, article):
     """Every change: per city in the list's order, by date."""
     order = {city.name: city.line for city in source.cities}
-    found = [founding(city, divisions[city.name], article) for city in source.cities] + noted
+    found = [founding(city, cells[city.name], article) for city in source.cities] + noted
     return sorted(found, key=lambda c: (order[c.city], period_end(c)))
 
 

@@ -1,20 +1,21 @@
-"""Permanent keys: each city, division and status is keyed by a slug of its English name
+"""Permanent keys: each city, province and status is keyed by a slug of its English name
 (`pyongyang`, `south-pyongan`, `direct-administered-city`), so a key survives the article adding,
-removing or reordering rows, and pages and foreign keys keep their URLs. Pure functions."""
+removing or reordering rows, and pages and foreign keys keep their URLs. Pure functions.
+
+A slug is not a folding (nkcities/spelling.py's name_key compares spellings): it is a URL that
+keeps a name's words apart and its status words (direct-administered-city), in ASCII."""
 
 import re
-import unicodedata
 
 from nkcities.build.errors import InputError
+from nkcities.spelling import without_diacritics
 
 NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def slug(name):
     """ASCII letters and digits in lower case, joined by "-": "South Pyongan" -> south-pyongan."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    ascii_name = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-    return NOT_SLUG.sub("-", ascii_name).strip("-")
+    return NOT_SLUG.sub("-", without_diacritics(name).lower()).strip("-")
 
 
 def check_keys(kind, lines):

@@ -33,12 +33,3 @@ def write(path, tables):
     finally:
         db.close()
 
-
-def summary(path):
-    """(cities, divisions, statuses, population) read back from a database."""
-    db = sqlite_utils.Database(path)
-    try:
-        population = db.execute("SELECT sum(population_2008) FROM cities").fetchone()[0]
-        return db["cities"].count, db["provinces"].count, db["statuses"].count, population
-    finally:
-        db.close()

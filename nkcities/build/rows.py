@@ -1,6 +1,6 @@
 """Checked inputs -> plain rows: {table: [dict, ...]} in schema.sql's tables, parents first.
-Statuses, divisions and cities are keyed by their permanent keys (nkcities/build/keys.py), the other
-tables numbered here (1, 2, ...), so that foreign keys need no look-up in the database."""
+Statuses, provinces and cities are keyed by their permanent keys (nkcities/build/keys.py), the
+other tables numbered here (1, 2, ...), so that foreign keys need no look-up in the database."""
 
 import hashlib
 from pathlib import Path
@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from nkcities.build import contradictions
-from nkcities.build.resolve import Inputs, check
+from nkcities.build.inputs import Inputs, check_inputs
 from nkcities.spelling import name_rows
 
 
@@ -39,21 +39,21 @@ def sort_keys(checked):
 def provinces(checked):
     rows = []
     for name, kind in checked.kinds.items():
-        e = checked.entries["division", name]
-        rows.append({"id": checked.keys["division"][name], "name": name, "kind": kind,
-                     "source_line": checked.division_lines[name], **korean(e), "rr": e.rr,
+        e = checked.entries["province", name]
+        rows.append({"id": checked.keys["province"][name], "name": name, "kind": kind,
+                     "source_line": checked.province_lines[name], **korean(e), "rr": e.rr,
                      "iso_code": e.iso_code, "iso_name": checked.iso_names[name],
                      "citation": e.citation})
     return rows
 
 
 def city(checked, city):
-    division = checked.divisions[city.name]
+    cell = checked.cells[city.name]
     e = checked.entries["city", city.name]
-    status = checked.entries["status", division.status]
+    status = checked.entries["status", cell.status]
     return {"id": checked.keys["city"][city.name], "name": city.name,
-            "province_id": checked.keys["division"][division.name],
-            "status_id": checked.keys["status"][division.status],
+            "province_id": checked.keys["province"][cell.name],
+            "status_id": checked.keys["status"][cell.status],
             "population_2008": city.population_2008,
             "founded": city.founded, "founded_precision": city.founded_precision,
             "source_line": city.line, **korean(e), "rr": e.rr,
@@ -65,9 +65,9 @@ def city(checked, city):
 def status_changes(checked):
     """Each change of status the article states (nkcities/build/history.py), names as keys."""
     key = checked.keys
-    named = {"status_id": ("status", "status"), "province_id": ("division", "division"),
+    named = {"status_id": ("status", "status"), "province_id": ("province", "province"),
              "status_before_id": ("status", "status_before"),
-             "province_before_id": ("division", "division_before")}
+             "province_before_id": ("province", "province_before")}
     return numbered({"city_id": key["city"][c.city], "change": c.change, "date": c.date,
                      "date_precision": c.precision,
                      **{column: key[kind][name] if (name := getattr(c, field)) else None
@@ -93,9 +93,9 @@ def provenance(checked):
     return [{"key": key, "value": value} for key, value in values.items()]
 
 
-def resolve(inputs=Inputs()):
+def table_rows(inputs=Inputs()):
     """Every table's rows, checked; nothing written."""
-    checked = check(inputs)
+    checked = check_inputs(inputs)
     tables = {"statuses": statuses(checked), "provinces": provinces(checked),
               "sort_keys": sort_keys(checked),
               "cities": [city(checked, c) for c in checked.source.cities]}

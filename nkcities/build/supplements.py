@@ -15,26 +15,30 @@ SORT_KEYS_HEADER = ["sort_key", "status", "note", "citation"]
 NAMES_HEADER = ["kind", "name", "hangul", "hancha", "mr", "latitude", "longitude", "geonameid",
                 "iso_code", "citation"]
 OVERRIDES_HEADER = ["city", "geonameid", "reason", "citation"]
+# The kind column's words (crosscheck-exceptions.csv's too) -> the build's: the files call a
+# province's row "division".
+KINDS = {"status": "status", "division": "province", "city": "city"}
+FILE_KIND = {kind: word for word, kind in KINDS.items()}
 COMMON = {"kind", "name", "hangul", "hancha", "mr", "citation"}
 # The columns each kind of row must fill, and those it may fill; every other cell stays empty.
-REQUIRED = {"status": COMMON, "division": COMMON | {"iso_code"},
+REQUIRED = {"status": COMMON, "province": COMMON | {"iso_code"},
             "city": COMMON | {"latitude", "longitude"}}
 OPTIONAL = {"city": {"geonameid"}}  # empty where GeoNames has no such place
 
 LETTER = "[A-Za-zŎŏŬŭ]"
+TRIMMED = re.compile(r"\S(.*\S)?")  # a value without surrounding spaces
+DEGREES = (re.compile(r"-?[0-9]{1,3}\.[0-9]{1,6}"), "a decimal number of degrees")
 PATTERNS = {  # column: (pattern, what a value must be)
-    "kind": (re.compile("status|division|city"), "status, division or city"),
-    "name": (re.compile(r"\S(.*\S)?"), "a name without surrounding spaces"),
+    "kind": (re.compile("|".join(KINDS)), "status, division or city"),
+    "name": (TRIMMED, "a name without surrounding spaces"), "city": (TRIMMED, "a city name"),
+    "reason": (TRIMMED, "a reason"),
     "hangul": (re.compile("[가-힣]+"), "Hangul syllables only"),
     "hancha": (re.compile("[\u4e00-\u9fff]+"), "CJK ideographs only"),
     "mr": (re.compile(f"{LETTER}+(['\\- ]{LETTER}+)*"), "McCune-Reischauer: letters, ŏ, ŭ, ', -"),
-    "latitude": (re.compile(r"-?[0-9]{1,3}\.[0-9]{1,6}"), "a decimal number of degrees"),
-    "longitude": (re.compile(r"-?[0-9]{1,3}\.[0-9]{1,6}"), "a decimal number of degrees"),
+    "latitude": DEGREES, "longitude": DEGREES,
     "geonameid": (re.compile("[1-9][0-9]{0,9}"), "a GeoNames id"),
     "iso_code": (re.compile("KP-[0-9]{2}"), "an ISO 3166-2:KP code like KP-01"),
     "citation": (re.compile(r"https://\S+"), "an https:// address"),
-    "city": (re.compile(r"\S(.*\S)?"), "a city name"),
-    "reason": (re.compile(r"\S(.*\S)?"), "a reason"),
 }
 
 
@@ -93,19 +97,19 @@ def number(cell, kind):
 
 
 def rr(kind, hangul):
-    """Revised Romanization: a division's 도 (province) after a hyphen, Pyeongannam-do."""
-    return romanize_place(hangul) if kind == "division" else romanize(hangul)
+    """Revised Romanization: a province's 도 after a hyphen, Pyeongannam-do."""
+    return romanize_place(hangul) if kind == "province" else romanize(hangul)
 
 
 def parse_entry(row, line):
-    kind = row["kind"]
-    if kind not in REQUIRED:
+    if row["kind"] not in KINDS:
         raise InputError(line, "a row needs a kind: status, division or city")
+    kind = KINDS[row["kind"]]
     for column, value in row.items():
         if column in REQUIRED[kind] and not value:
-            raise InputError(line, f"a {kind} row needs {column}")
+            raise InputError(line, f"a {row['kind']} row needs {column}")
         if value and column not in REQUIRED[kind] | OPTIONAL.get(kind, set()):
-            raise InputError(line, f"a {kind} row has no {column}")
+            raise InputError(line, f"a {row['kind']} row has no {column}")
     if len(row["hancha"]) != len(row["hangul"]):
         raise InputError(line, f"Hancha {row['hancha']!r} needs one character per syllable "
                                f"of {row['hangul']!r}")
@@ -115,13 +119,13 @@ def parse_entry(row, line):
                  row["iso_code"] or None, row["citation"], line)
 
 
-def check_divisions_match_cities(entries):
-    """A division that is also a city (Nampo) is written the same way in both rows."""
+def check_provinces_match_cities(entries):
+    """A province that is also a city (Nampo) is written the same way in both rows."""
     for (kind, name), entry in entries.items():
         city = entries.get(("city", name))
-        if kind == "division" and city and (city.hangul, city.hancha, city.mr) != (
+        if kind == "province" and city and (city.hangul, city.hancha, city.mr) != (
                 entry.hangul, entry.hancha, entry.mr):
-            raise InputError(entry.line, f"division {name!r} is named differently from city "
+            raise InputError(entry.line, f"province {name!r} is named differently from city "
                                          f"{name!r} on line {city.line}")
 
 
@@ -138,7 +142,7 @@ def read_names(path):
                                            f"{seen[key]})")
                 seen[key] = line
             entries[entry.kind, entry.name] = entry
-        check_divisions_match_cities(entries)
+        check_provinces_match_cities(entries)
     return entries
 
 

@@ -14,7 +14,7 @@ import sqlite3
 from pathlib import Path
 from typing import NamedTuple
 
-from nkcities.build.target import sha256, sidecar
+from nkcities.build.atomic_file import sha256, sidecar
 
 
 class NotTheBuild(Exception):

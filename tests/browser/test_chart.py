@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from conftest import SOURCE_DIVISIONS, SOURCE_POPULATION, SOURCE_STATUSES
+from conftest import SOURCE_PROVINCES, SOURCE_POPULATION, SOURCE_STATUSES
 
 # Read off the source by eye: its summary table declares, its list holds.
 DECLARED = {"direct-administered city": 1, "special city": 3, "special-level city": 0, "city": 25}
@@ -36,7 +36,7 @@ def test_population_by_division(page, server):
     expect(page.locator("h1")).to_have_text("North Korean cities in charts")
     expect(page.locator(".dashboard-header")).to_contain_text("CC BY-SA 4.0")  # attribution
     bars = [labelled(label) for label in bar_labels(page, "population-by-division")]
-    assert len(bars) == SOURCE_DIVISIONS
+    assert len(bars) == SOURCE_PROVINCES
     assert sum(int(bar[SUMMED]) for bar in bars) == SOURCE_POPULATION
     pyongyang = next(bar for bar in bars if bar["First-level division"] == "Pyongyang")
     assert (pyongyang[SUMMED], pyongyang["Kind"]) == ("3255288", "province-level city")

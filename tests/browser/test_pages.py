@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from browser.pages import cells, run_sql
-from conftest import DB_NAME, SOURCE_CITIES, SOURCE_DIVISIONS, SOURCE_POPULATION, SOURCE_STATUSES
+from conftest import DB_NAME, SOURCE_CITIES, SOURCE_PROVINCES, SOURCE_POPULATION, SOURCE_STATUSES
 from helpers import sha256
 
 # The README's table: its tables and views (not the hidden search indexes).
@@ -43,10 +43,10 @@ def test_cities_page(page, server):
     expect(first.locator("td.col-status_id a")).to_have_text("direct-administered city")
     provinces = page.locator("tbody td.col-province_id a").all_inner_texts()
     statuses = page.locator("tbody td.col-status_id a").all_inner_texts()
-    assert len(set(provinces)) == SOURCE_DIVISIONS and "South Pyongan" in provinces
+    assert len(set(provinces)) == SOURCE_PROVINCES and "South Pyongan" in provinces
     assert set(statuses) == {"direct-administered city", "special city", "special-level city",
                              "city"}
-    for column, total in [("province_id", SOURCE_DIVISIONS), ("status_id", SOURCE_STATUSES)]:
+    for column, total in [("province_id", SOURCE_PROVINCES), ("status_id", SOURCE_STATUSES)]:
         facet = page.locator(f".facet-info[data-column={column}]")
         expect(facet.locator(".facet-info-total")).to_have_text(str(total))
     status_facet = page.locator(".facet-info[data-column=status_id]")

@@ -1,7 +1,7 @@
-"""Resolve and check everything into plain rows, one list of dicts per table of schema.sql.
+"""The build's inputs: which files it reads (Inputs), read and checked (check_inputs).
 
-Every check runs here, before anything is loaded: `build.py --check` stops after this and needs
-no database. Reads the article, the supplements, the reference extracts and metadata.yml."""
+Every check runs here, before any row is made or loaded: `build.py --check` stops after this and
+needs no database. Reads the article, the supplements, the reference extracts and metadata.yml."""
 
 from pathlib import Path
 from typing import NamedTuple
@@ -32,29 +32,31 @@ class Inputs(NamedTuple):
     metadata: Path = METADATA
 
 
-class Division(NamedTuple):
-    """What a city's Province cell says: its first-level division and its status."""
+class ProvinceCell(NamedTuple):
+    """What a city's Province cell says: its province (a province-level city is its own) and
+    its status."""
     name: str
     kind: str
     status: str
 
 
 def classify(city, sort_keys):
-    """Read the Province cell: a sort key makes the city a division of its own."""
+    """Read the Province cell: a sort key makes the city a province of its own."""
     if article.SORT_KEY.fullmatch(city.province_cell):
         if city.province_cell not in sort_keys:
             raise InputError(city.line, f"unknown sort key {city.province_cell!r} in Province "
                                         f"column")
-        return Division(city.name, "province-level city", sort_keys[city.province_cell]["status"])
-    return Division(city.province_cell, "province", PROVINCE_STATUS)
+        return ProvinceCell(city.name, "province-level city",
+                            sort_keys[city.province_cell]["status"])
+    return ProvinceCell(city.province_cell, "province", PROVINCE_STATUS)
 
 
-def wanted_names(source, divisions):
+def wanted_names(source, cells):
     """{kind: {name: line}}: what the Korean names must name, where the source names it."""
-    wanted = {"status": {s.name: s.line for s in source.statuses}, "division": {},
+    wanted = {"status": {s.name: s.line for s in source.statuses}, "province": {},
               "city": {c.name: c.line for c in source.cities}}
     for city in source.cities:
-        wanted["division"].setdefault(divisions[city.name].name, city.line)
+        wanted["province"].setdefault(cells[city.name].name, city.line)
     return wanted
 
 
@@ -79,27 +81,27 @@ def check_sort_key_statuses(source, sort_keys):
                                           f"summary table")
 
 
-def division_kinds(source, divisions):
-    """{division: kind}, in order of first mention; a name is one kind (errors: the source)."""
+def province_kinds(source, cells):
+    """{province: kind}, in order of first mention; a name is one kind (errors: the source)."""
     kinds = {}
     for city in source.cities:
-        division = divisions[city.name]
-        if kinds.setdefault(division.name, division.kind) != division.kind:
-            raise InputError(city.line, f"{division.name!r} is named both as a province and a "
+        cell = cells[city.name]
+        if kinds.setdefault(cell.name, cell.kind) != cell.kind:
+            raise InputError(city.line, f"{cell.name!r} is named both as a province and a "
                                         f"province-level city")
     return kinds
 
 
-def check_city_statuses(source, divisions):
+def check_city_statuses(source, cells):
     declared = {s.name for s in source.statuses}
     for city in source.cities:
-        if divisions[city.name].status not in declared:
-            raise InputError(city.line, f"status {divisions[city.name].status!r} is not in the "
+        if cells[city.name].status not in declared:
+            raise InputError(city.line, f"status {cells[city.name].status!r} is not in the "
                                         f"source's summary table")
 
 
 def iso_name(entry, kind, subdivisions):
-    """Check a division's ISO 3166-2 code, by code; return ISO's name for it."""
+    """Check a province's ISO 3166-2 code, by code; return ISO's name for it."""
     subdivision = subdivisions.get(entry.iso_code)
     if subdivision is None:
         raise InputError(entry.line, f"{entry.iso_code} is not an ISO 3166-2:KP code in "
@@ -116,13 +118,13 @@ class Checked(NamedTuple):
     raw: bytes
     source: article.Source
     sort_keys: dict
-    divisions: dict  # {city: Division}
-    kinds: dict  # {division: kind}
+    cells: dict  # {city: ProvinceCell}
+    kinds: dict  # {province: kind}
     entries: dict  # {(kind, name): supplements.Entry}
     distances: dict  # {city: km or None}
-    iso_names: dict  # {division: ISO 3166-2 name}
-    keys: dict  # {"status" | "division" | "city": {name: permanent key}}
-    division_lines: dict  # {division: the line of the source that first names it}
+    iso_names: dict  # {province: ISO 3166-2 name}
+    keys: dict  # {"status" | "province" | "city": {name: permanent key}}
+    province_lines: dict  # {province: the line of the source that first names it}
     contradictions: list  # [contradictions.Contradiction]
     changes: list  # [history.Change]: every change of status the article states
 
@@ -144,13 +146,13 @@ def read_points(inputs, entries):
     return distances
 
 
-def check(inputs=Inputs()):
+def check_inputs(inputs=Inputs()):
     """Read every input and run every check, in the order a reader meets the problems."""
     raw, source = read_article(inputs)
     sort_keys = supplements.read_sort_keys(inputs.sort_keys)
     with in_file(inputs.source):
-        divisions = {city.name: classify(city, sort_keys) for city in source.cities}
-    wanted = wanted_names(source, divisions)
+        cells = {city.name: classify(city, sort_keys) for city in source.cities}
+    wanted = wanted_names(source, cells)
     with in_file(inputs.source):
         row_keys = {kind: keys.check_keys(kind, lines) for kind, lines in wanted.items()}
     entries = supplements.read_names(inputs.names)
@@ -161,22 +163,22 @@ def check(inputs=Inputs()):
     with in_file(inputs.sort_keys):
         check_sort_key_statuses(source, sort_keys)
     with in_file(inputs.source):
-        kinds = division_kinds(source, divisions)
+        kinds = province_kinds(source, cells)
     subdivisions = reference.subdivisions(inputs.iso)
     with in_file(inputs.names):
-        iso_names = {name: iso_name(entries["division", name], kind, subdivisions)
+        iso_names = {name: iso_name(entries["province", name], kind, subdivisions)
                      for name, kind in kinds.items()}
     with in_file(inputs.source):
-        check_city_statuses(source, divisions)
-    return Checked(inputs, raw, source, sort_keys, divisions, kinds, entries, distances,
-                   iso_names, row_keys, wanted["division"],
+        check_city_statuses(source, cells)
+    return Checked(inputs, raw, source, sort_keys, cells, kinds, entries, distances,
+                   iso_names, row_keys, wanted["province"],
                    contradictions.read_contradictions(inputs),
-                   read_changes(inputs, raw, source, divisions, wanted))
+                   read_changes(inputs, raw, source, cells, wanted))
 
 
-def read_changes(inputs, raw, source, divisions, wanted):
+def read_changes(inputs, raw, source, cells, wanted):
     """The founding dates of the list and the changes of status-changes.csv, checked against
     the article's names and lines."""
     lines = raw.decode("utf-8").split("\n")
     noted = [] if inputs.changes is None else history.read_changes(inputs.changes, lines, wanted)
-    return history.changes(source, divisions, noted, lines)
+    return history.changes(source, cells, noted, lines)
