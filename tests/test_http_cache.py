@@ -1,5 +1,6 @@
 """Compression, validators and the response cache, on the real server (python -m nkcities.web.serve
-with plugins/compression.py, response_cache.py and db_download.py)."""
+with the compression and response cache middleware, nkcities/web/middleware/, and
+plugins/db_download.py)."""
 
 import contextlib
 import gzip
@@ -13,8 +14,9 @@ import brotli
 import httpx
 import pytest
 from conftest import DB_NAME
-from helpers import plugin, sha256
+from helpers import sha256
 from harness.server import running_server, write_inspect
+from nkcities.web.middleware import response_cache
 
 # One of each page kind, and the assets and JSON they load.
 PAGES = ["/", f"/{DB_NAME}", f"/{DB_NAME}/cities", f"/{DB_NAME}/city_list",
@@ -160,10 +162,9 @@ def test_etag_follows_the_recorded_hash(db_path, tmp_path):
 
 
 def test_the_cache_stays_within_its_bytes():
-    module = plugin("response_cache")
-    entries = module.Entries(100_000)
+    entries = response_cache.Entries(100_000)
     for n in range(100):
         entries.put(n, (200, [(b"etag", b'"x"')], bytes(5_000)))
         assert entries.size <= 100_000
-    assert len(entries.items) == 100_000 // (5_000 + 7 + module.ENTRY_OVERHEAD)
+    assert len(entries.items) == 100_000 // (5_000 + 7 + response_cache.ENTRY_OVERHEAD)
     assert entries.get(99) is not None and entries.get(0) is None  # oldest out first

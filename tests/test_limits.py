@@ -16,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nkcities.web.serve import load_config
-from plugins import errors, request_limits, sql_limits
+from nkcities.web.middleware import request_limits
+from plugins import error_pages, sql_limits
 
 LIMIT = 100_000  # README: the longest string or blob, and the widest printf width or precision
 def DATASETTE_TEXT(data):  # what Datasette's connections use
@@ -230,7 +231,7 @@ def test_sqlite_heap_limit(guarded):
 
 
 def test_memory_error_is_the_querys_fault():
-    status, message, title, _ = errors.describe(MemoryError())
+    status, message, title, _ = error_pages.describe(MemoryError())
     assert (status, title) == (400, "Query too large") and "more memory" in message
 
 

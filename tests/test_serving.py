@@ -26,7 +26,7 @@ from figures import report
 from helpers import sha256
 from harness.server import free_port, running_server, write_inspect
 from nkcities.web.serve import load_config
-from plugins import request_limits
+from nkcities.web.middleware import request_limits
 
 WITHIN_S = 1.0
 CONFIG = load_config()  # what the server under test reads
