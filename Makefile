@@ -71,7 +71,7 @@ $(INSPECT): $(DB)
 # The Frictionless Data Package: datapackage.json and one CSV per table, from the database.
 build: $(DIST)/datapackage.json
 
-$(DIST)/datapackage.json: $(DB) datapackage.py nkcities/build/datapackage.py metadata.yml nkcities/build/geojson.py plugins/formats.py CITATION.cff
+$(DIST)/datapackage.json: $(DB) datapackage.py nkcities/build/datapackage.py metadata.yml nkcities/build/geojson.py nkcities/web/middleware/formats.py CITATION.cff
 	rm -rf $(DIST)
 	$(BIN)/python datapackage.py $(DB) --dist $(DIST)
 

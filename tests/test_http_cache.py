@@ -28,7 +28,7 @@ PAGES = ["/", f"/{DB_NAME}", f"/{DB_NAME}/cities", f"/{DB_NAME}/city_list",
 BIG_CSV = f"/{DB_NAME}.csv?sql=" + quote(  # 1,000 random rows of 600 bytes: over MAX_ENTRY
     "with recursive n(i) as (select 1 union all select i + 1 from n where i < 1000) "
     "select i, hex(randomblob(300)) as r from n")
-MINIMUM_SIZE = 500  # plugins/compression.py sends smaller responses as they are
+MINIMUM_SIZE = 500  # middleware/compression.py sends smaller ones as they are
 # "Queries took 3.2ms", "query_ms": 0.4: the one part of an answer that varies
 TIMING = re.compile(rb'[\d.]+ ?ms|"query_ms": [\d.e-]+')
 RANDOM = f"/{DB_NAME}.json?_shape=array&sql=select+hex(randomblob(8))+as+r"

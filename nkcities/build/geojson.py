@@ -1,5 +1,5 @@
 """dist/cities.geojson: the served /<db>/cities.geojson, rendered by Datasette in-process with the
-project's metadata and plugins (datasette-geojson, plugins/formats.py), so that the file in the
+project's metadata and plugins (datasette-geojson, middleware/formats.py), so that the file in the
 data package and the page cannot differ."""
 
 import asyncio

@@ -6,8 +6,8 @@ its URL, the content coding and the deployment. This middleware:
   none) and adds `Vary: Accept-Encoding`;
 - gives every 200 an ETag made of the databases' recorded sha256 (`<db>.sha256` beside the
   file, written by the build, else the inspect file's hash), a digest of the deployment
-  (Datasette's and every plugin's version, the metadata, the settings, the template, plugin
-  and static files) and the variant (coding; a digest of the cookies or Authorization if sent),
+  (Datasette's and every plugin's version, the metadata, the settings, the template, plugin,
+  serving code (nkcities/web/) and static files) and the variant (coding; a digest of the cookies or Authorization if sent),
   and a Last-Modified (the newest of those files);
 - answers If-None-Match / If-Modified-Since with 304 before the request reaches Datasette;
 - gives /-/static/, /-/static-plugins/ and the folders of serve.yml's `static` (/assets/) a
@@ -70,6 +70,7 @@ WARM_CLIENT = ("warm-up", 0)  # the address fair_share counts the warm-up's rend
 WARM_CODING = {"https": "br", "http": "gzip"}  # browsers send br over https only
 CODINGS = ("br", "gzip")  # in order of preference
 CREDENTIALS = (b"cookie", b"authorization")
+SERVING_CODE = Path(__file__).resolve().parents[1]  # nkcities/web/: this stack, the server
 VALIDATOR_HEADERS = {b"etag", b"cache-control", b"vary", b"last-modified",
                      b"access-control-allow-origin"}
 
@@ -141,7 +142,7 @@ def deployment(datasette):
         importlib.metadata.version("datasette"),
         sorted((plugin["name"], plugin.get("version") or "") for plugin in get_plugins()),
         datasette.metadata(), datasette.settings_dict()], sort_keys=True, default=str).encode())
-    sources = files(datasette.template_dir, datasette.plugins_dir,
+    sources = files(datasette.template_dir, datasette.plugins_dir, SERVING_CODE,
                     *(ROOT / folder for folder in load_config()["static"].values()))
     for path in sources:
         code.update(str(path).encode() + b"\0" + path.read_bytes())
