@@ -7,8 +7,8 @@ its URL, the content coding and the deployment. This middleware:
 - gives every 200 an ETag made of the databases' recorded sha256 (`<db>.sha256` beside the
   file, written by the build, else the inspect file's hash), a digest of the deployment
   (Datasette's and every plugin's version, the metadata, the settings, the template, plugin,
-  serving code (nkcities/web/) and static files) and the variant (coding; a digest of the cookies or Authorization if sent),
-  and a Last-Modified (the newest of those files);
+  serving code (nkcities/web/) and static files) and the variant (coding; a digest of the
+  cookies or Authorization if sent), and a Last-Modified (the newest of those files);
 - answers If-None-Match / If-Modified-Since with 304 before the request reaches Datasette;
 - gives /-/static/, /-/static-plugins/ and the folders of serve.yml's `static` (/assets/) a
   long Cache-Control: a year and `immutable` where the URL carries a version
