@@ -39,12 +39,15 @@ def how(text_key, spelling_key):
     return None
 
 
+def looked_up(text):
+    """text folded, or "" when there is none or it is longer than any name (MAX_TEXT)."""
+    return name_key(text) if text and len(text) <= MAX_TEXT else ""
+
+
 def ranked(text, spellings):
     """[(id, spelling, how)] of the ids with a spelling matching text, best match first (ties
     in the order of `spellings`), each id once at its best; spellings: (id, spelling) pairs."""
-    if not text or len(text) > MAX_TEXT:
-        return []
-    text_key = name_key(text)
+    text_key = looked_up(text)
     if not text_key:
         return []
     best = {}
@@ -59,9 +62,7 @@ def ranked(text, spellings):
 def nearest(text, spellings, limit=3):
     """[(id, spelling)]: the ids whose spellings are fewest edits from text, at most a third of
     its folded length (at least 2), nearest first; for "did you mean" when nothing matches."""
-    if not text or len(text) > MAX_TEXT:
-        return []
-    text_key = name_key(text)
+    text_key = looked_up(text)
     if not text_key:
         return []
     text = letters(text_key)

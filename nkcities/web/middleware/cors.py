@@ -7,6 +7,7 @@ of any origin may read it; an answer that has the header already keeps its own.
 """
 
 from nkcities.web.asgi import has, on_start
+from nkcities.web.middleware import Middleware
 
 ORIGIN = b"access-control-allow-origin"
 
@@ -15,9 +16,8 @@ def with_cors(status, headers):
     return headers if has(headers, ORIGIN) else [*headers, (ORIGIN, b"*")]
 
 
-class Cors:
-    def __init__(self, app, datasette):
-        self.app, self.datasette = app, datasette
+class Cors(Middleware):
+    """Access-Control-Allow-Origin: * on every GET and HEAD answer that has none."""
 
     async def __call__(self, scope, receive, send):
         if self.datasette.cors and scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):

@@ -14,6 +14,7 @@ from datasette.database import QueryInterrupted
 
 from nkcities.web.asgi import query
 from nkcities.web.http_errors import send_error
+from nkcities.web.middleware import Middleware
 
 
 def query_of(scope):
@@ -60,11 +61,8 @@ def held(send, scope, datasette, query):
     return send_when_not_empty
 
 
-class CsvErrors:
+class CsvErrors(Middleware):
     """A `/<db>.csv?sql=` export whose query fails answered as a CSV 400."""
-
-    def __init__(self, app, datasette):
-        self.app, self.datasette = app, datasette
 
     async def __call__(self, scope, receive, send):
         export = query_of(scope) if scope["type"] == "http" else None

@@ -82,6 +82,19 @@ class FairSlots:
             entry[1].set_result(None)
 
 
+def once(*actions):
+    """A release() that runs the actions the first time it is called, and nothing after."""
+    done = False
+
+    def release():
+        nonlocal done
+        if not done:
+            done = True
+            for action in actions:
+                action()
+    return release
+
+
 class Turns:
     """The counters and queues of one server (one per Datasette instance)."""
 
@@ -119,14 +132,7 @@ class Turns:
                 await self.slots.acquire(client)
         except TimeoutError:
             raise Refused(503, "the server is busy: try again shortly") from None
-        released = False
-
-        def release():
-            nonlocal released
-            if not released:
-                released = True
-                self.slots.release(client)
-
+        release = once(lambda: self.slots.release(client))
         try:
             yield release
         finally:
@@ -148,15 +154,7 @@ class Turns:
         at the end of the request, whichever comes first."""
         self.asking[client] += 1
         lock = self.client_turn.setdefault(client, asyncio.Lock())
-        released = False
-
-        def release():
-            nonlocal released
-            if not released:
-                released = True
-                self.expensive.release()
-                lock.release()
-
+        release = once(self.expensive.release, lock.release)
         try:
             try:
                 await self.take_turn(lock)

@@ -29,6 +29,7 @@ from datasette.utils import tilde_decode
 
 from nkcities.web.asgi import on_start, query, send_whole, without
 from nkcities.web.http_errors import send_error
+from nkcities.web.middleware import Middleware
 from nkcities.web.spreadsheet_csv import SpreadsheetCsv
 
 BUILT_IN = {"json", "csv", "db"}
@@ -138,11 +139,8 @@ def asks_for(scope, name):
     return any(key == name and value for key, value in query(scope))
 
 
-class Formats:
+class Formats(Middleware):
     """Unknown formats refused; the defaults, media types and rewrites of the site's formats."""
-
-    def __init__(self, app, datasette):
-        self.app, self.datasette = app, datasette
 
     async def __call__(self, scope, receive, send):
         found = FORMAT_PATH.match(scope.get("path", "")) if scope["type"] == "http" else None

@@ -9,6 +9,7 @@ import json
 import re
 
 from nkcities.web.asgi import query, send_whole, without
+from nkcities.web.middleware import Middleware
 
 CALLBACK = re.compile(r"^[A-Za-z_$][\w$.]{0,63}$")
 RECONCILE_PATH = re.compile(r"^/(?P<database>[^/]+)/[^/]+/-/reconcile(?P<service>/.*)?$")
@@ -100,9 +101,8 @@ async def send_rewritten(app, scope, receive, send, datasette):
     await send_whole(send, start.get("status", 200), headers, body)
 
 
-class ReconcileAnswers:
-    def __init__(self, app, datasette):
-        self.app, self.datasette = app, datasette
+class ReconcileAnswers(Middleware):
+    """datasette-reconcile's answers rewritten whole (send_rewritten)."""
 
     async def __call__(self, scope, receive, send):
         if not is_reconcile(scope):

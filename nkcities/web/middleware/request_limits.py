@@ -29,6 +29,7 @@ from datasette.utils import tilde_decode
 
 from nkcities.web.asgi import has, on_start, query
 from nkcities.web.http_errors import send_error
+from nkcities.web.middleware import Middleware
 from nkcities.web.serve import load_config
 
 CONFIG = load_config()
@@ -170,11 +171,8 @@ def replay(body, receive):
     return replayed
 
 
-class RequestLimits:
+class RequestLimits(Middleware):
     """Requests refused on their shape, method or size before Datasette reads them."""
-
-    def __init__(self, app, datasette):
-        self.app, self.datasette = app, datasette
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
