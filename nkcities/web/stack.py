@@ -25,8 +25,8 @@ def composed(app, datasette):
         (Health, datasette, warming),
         # Every response, cached ones too, leaves in pieces under a byte budget.
         (PacedSend,),
-        # Methods, URL parameters, facets and bodies refused before any work (and before the
-        # cache: it never answers a request the site would refuse).
+        # Methods, URL parameters, facets and bodies refused before any work; before the cache,
+        # so that it never answers a request the site refuses and keys pages by public_url's Host.
         (RequestLimits, datasette),
         # A hit skips everything below, the client's turn included; a miss waiting for the same
         # page's render holds no turn either.

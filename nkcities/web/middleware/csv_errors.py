@@ -66,6 +66,6 @@ class CsvErrors(Middleware):
 
     async def __call__(self, scope, receive, send):
         export = query_of(scope) if scope["type"] == "http" else None
-        if export:
+        if export and export[0] in self.datasette.databases:  # else Datasette's 404 or redirect
             send = held(send, scope, self.datasette, export)
         return await self.app(scope, receive, send)
