@@ -7,7 +7,7 @@
 - every table, view and facet page asked for 28 rows (`_size=28`) at 100,000 cities against
   28 cities, on cache misses, and whether any hit the SQL time limit.
 
-A request misses the cache when it carries a cookie: plugins/response_cache.py neither reads
+A request misses the cache when it carries a cookie: middleware/response_cache.py neither reads
 nor fills the cache for requests with credentials. Every request asks for brotli, as a browser
 does. Each figure is per request: server CPU time (from /proc) and wall-clock latency.
 """

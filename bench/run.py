@@ -226,7 +226,7 @@ def http_section(cache, scale, cores, rounds, seconds):
     return ["## HTTP layer: response cache, 304s, and 100,000 cities", "",
             f"Cores: {cores}. bench/http_bench.py: a warm-up, then {rounds} interleaved rounds "
             f"of {seconds} s per row, 2 keep-alive connections, every request asking for "
-            "brotli. A cache miss is a request with a cookie (plugins/response_cache.py serves "
+            "brotli. A cache miss is a request with a cookie (middleware/response_cache.py serves "
             "none from its cache); a hit is the same URL again. The static servers send the "
             "bytes of the project's cached answer, saved to files. Targets on server CPU time "
             "per request.", "", *cache,

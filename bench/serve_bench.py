@@ -80,7 +80,7 @@ DIAGNOSTICS = [
 ]
 
 
-# Sent with every request here: plugins/response_cache.py serves no request with a cookie from
+# Sent with every request here: the response cache serves no request with a cookie from
 # its cache, so these figures are the cost of answering (bench/http_bench.py has the cache's).
 MISS_HEADERS = {"Cookie": "bench=miss"}
 

@@ -89,7 +89,7 @@ LARGEST = ("/{db}.json?_shape=array&sql=" + quote(
     "select replace(hex(zeroblob(4900)), '0', char(1)) as x from cities a, cities b limit 50"))
 
 
-# Every request here carries a cookie, so plugins/response_cache.py steps aside: these clients
+# Every request here carries a cookie, so the response cache steps aside: these clients
 # test the limits, which a cache hit (already rendered, a few kB) does not need.
 COOKIE = {"Cookie": "limits=probe"}
 

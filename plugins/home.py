@@ -13,7 +13,7 @@ from datasette.version import __version__
 
 
 class MethodNotAllowed(Base400):
-    status = 405  # plugins/errors.py renders it, plugins/request_limits.py adds Allow
+    status = 405  # plugins/error_pages.py renders it, middleware/request_limits.py adds Allow
 
 
 def color(name, db):

@@ -26,7 +26,7 @@ CONFIG = "pages"
 PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
 STYLESHEET = Path(__file__).resolve().parent.parent / "static" / "pages.css"
 # In the stylesheet's URL: a changed file is a new URL, so browsers may keep one for a year
-# (plugins/response_cache.py sends it as immutable).
+# (middleware/response_cache.py sends it as immutable).
 STYLESHEET_VERSION = hashlib.sha256(STYLESHEET.read_bytes()).hexdigest()[:10]
 VERSION = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]["version"]
 CHILD_ROWS = 1000  # rows listed per linking table on a row page: the largest has 24

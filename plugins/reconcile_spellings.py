@@ -28,11 +28,12 @@ Two more things OpenRefine needs, by public hooks:
 - the manifest's view URL is datasette-reconcile's row URL of the view, /<db>/city_spellings/<id>
   (absolute, from the request's host); views have no row pages, so that route redirects to the
   city's page, /<db>/cities/<id>;
-- a GET with `callback=` (OpenRefine's JSONP) gets `callback(<json>)` as JavaScript.
+- a GET with `callback=` (OpenRefine's JSONP) gets `callback(<json>)` as JavaScript
+  (nkcities/web/middleware/reconcile.py, which also makes each answer one candidate per city and
+  gives the manifest its preview).
 """
 
 import json
-import re
 from urllib.parse import parse_qs
 
 from datasette import hookimpl
@@ -41,13 +42,10 @@ from datasette_reconcile import reconcile as reconcile_by_library
 from markupsafe import Markup
 
 from nkcities.web.http_errors import error_body
-from nkcities.web.nearest import one_edit
+from nkcities.web.nearest import MAX_TEXT, one_edit
 from nkcities.spelling import name_key
 
 VIEW = "city_spellings"
-MAX_QUERY = 100  # longer than any name: match() is then 0, so arbitrary SQL cannot make it costly
-CALLBACK = re.compile(r"^[A-Za-z_$][\w$.]{0,63}$")
-RECONCILE_PATH = re.compile(r"^/(?P<database>[^/]+)/[^/]+/-/reconcile(?P<service>/.*)?$")
 # What `extend` offers for a city: (id, name, SQL over cities joined to its province and status).
 PROPERTIES = [
     ("name", "Name, as the article spells it", "cities.name"),
@@ -83,7 +81,8 @@ def spelling_match(query, spelling):
     search counts edits), with or without a status suffix (평앙직할시, 평앙 for 평양)."""
     if not isinstance(query, str) or not isinstance(spelling, str):
         return 0
-    if len(query) > MAX_QUERY or len(spelling) > MAX_QUERY:
+    # longer than any name: 0, so that arbitrary SQL cannot make match() costly
+    if len(query) > MAX_TEXT or len(spelling) > MAX_TEXT:
         return 0
     # The query comes as datasette-reconcile's escape_fts made it: each word in double quotes.
     query = query.replace('"', "")
@@ -216,7 +215,6 @@ async def propose_properties(datasette, request):
     return api_response(answer)
 
 
-PREVIEW = {"width": 400, "height": 120}  # pixels of OpenRefine's preview frame
 PREVIEW_SQL = """select cities.name, cities.full_hangul, cities.full_hancha, cities.mr,
     statuses.name as status, provinces.name as province, cities.population_2008
 from cities
@@ -258,103 +256,3 @@ def register_routes():
             (service + "/suggest/property$", suggest_property),
             (service + r"/preview/(?P<key>[^/]+)$", preview)]
 
-
-def is_reconcile(scope):
-    return scope["type"] == "http" and RECONCILE_PATH.match(scope["path"]) is not None
-
-
-def jsonp_callback(scope):
-    if scope["method"] != "GET":
-        return None
-    callback = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("callback", [""])[0]
-    return callback if CALLBACK.match(callback) else None
-
-
-def candidate_lists(answer):
-    """Each list of candidates: per query, or a suggest answer's."""
-    holders = [answer] + [value for value in answer.values() if isinstance(value, dict)]
-    return [holder for holder in holders if isinstance(holder.get("result"), list)]
-
-
-def one_per_city(answer):
-    """Each list of candidates with one candidate per id: the best-scored, in
-    datasette-reconcile's order otherwise."""
-    for holder in candidate_lists(answer):
-        seen, kept = set(), []
-        for candidate in sorted(holder["result"], key=lambda c: -(c.get("score") or 0)):
-            if candidate.get("id") not in seen:
-                seen.add(candidate.get("id"))
-                kept.append(candidate)
-        holder["result"] = kept
-    return answer
-
-
-def named_after_cities(answer, city_names):
-    """Each candidate named after its city, with the matched spelling beside it."""
-    for holder in candidate_lists(answer):
-        for candidate in holder["result"]:
-            city, spelling = city_names.get(candidate.get("id")), candidate.get("name")
-            if city is not None and spelling is not None and spelling != city:
-                candidate["name"] = f"{city} ({spelling})"
-            elif city is not None:
-                candidate["name"] = city
-    return answer
-
-
-async def rewritten(body, datasette, database, service):
-    """The body with one candidate per city; candidates of a query or an entity suggestion
-    named after their city."""
-    try:
-        answer = json.loads(body)
-    except ValueError:
-        return body
-    if not isinstance(answer, dict):
-        return body
-    answer = one_per_city(answer)
-    if isinstance(answer.get("extend"), dict):  # the manifest: it lists the view's columns as
-        answer["extend"].pop("property_settings", None)  # settings; extend takes none
-        service_url = answer["extend"]["propose_properties"]["service_url"]
-        answer["preview"] = {"url": service_url + "/preview/{{id}}", **PREVIEW}
-    if service in (None, "/suggest/entity") and database in datasette.databases:
-        result = await datasette.get_database(database).execute("select id, name from cities")
-        answer = named_after_cities(answer, dict(result.rows))
-    return json.dumps(answer, ensure_ascii=False).encode("utf-8")
-
-
-async def send_rewritten(app, scope, receive, send, datasette):
-    """Run app, then send its whole JSON body with one candidate per city, wrapped as
-    callback(...); as JavaScript when OpenRefine asks for JSONP."""
-    start, chunks, callback = {}, [], jsonp_callback(scope)
-
-    async def keep(message):
-        if message["type"] == "http.response.start":
-            start.update(message)
-        else:
-            chunks.append(message.get("body", b""))
-
-    await app(scope, receive, keep)
-    body, dropped = b"".join(chunks), [b"content-length"]
-    if start.get("status", 200) == 200:
-        path = RECONCILE_PATH.match(scope["path"])
-        body = await rewritten(body, datasette, path["database"], path["service"])
-    if callback:
-        body, dropped = callback.encode() + b"(" + body + b");", [*dropped, b"content-type"]
-    headers = [(name, value) for name, value in start.get("headers", [])
-               if name.lower() not in dropped]
-    if callback:
-        headers.append((b"content-type", b"application/javascript; charset=utf-8"))
-    headers.append((b"content-length", str(len(body)).encode()))
-    await send({"type": "http.response.start", "status": start.get("status", 200),
-                "headers": headers})
-    await send({"type": "http.response.body", "body": body})
-
-
-@hookimpl
-def asgi_wrapper(datasette):
-    def wrap(app):
-        async def reconciled(scope, receive, send):
-            if not is_reconcile(scope):
-                return await app(scope, receive, send)
-            return await send_rewritten(app, scope, receive, send, datasette)
-        return reconciled
-    return wrap

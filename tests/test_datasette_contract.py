@@ -27,6 +27,14 @@ def test_a_datasette_without_a_file_answers(kwargs, path):
     assert response.status_code == 200, response.text
 
 
+def test_an_old_memory_url_still_redirects():
+    """Datasette 0.65 sends /:memory:.csv to /_memory.csv (a 301 with no body, which is not an
+    export that failed)."""
+    response = asyncio.run(Datasette(memory=True).client.get("/:memory:.csv?sql=select+1"))
+    assert response.status_code == 301, response.text
+    assert response.headers["location"] == "/_memory.csv?sql=select+1"
+
+
 @pytest.fixture
 def mutable(tmp_path):
     path = tmp_path / "plugin-data.db"

@@ -298,7 +298,7 @@ def test_request_line_over_uvicorn_limit(served):
 
 def test_errors_are_not_logged_as_rich_tracebacks(served):
     """Runs last: with `rich` importable, Datasette would log each error above with a boxed
-    traceback and its locals, 0.35 s of CPU apiece (plugins/errors.py answers instead)."""
+    traceback and its locals, 0.35 s of CPU apiece (plugins/error_pages.py answers instead)."""
     server, _, _ = served
     assert "Not Found" in server.log(tail=10**7) or "404" in server.log(tail=10**7)
     assert "╭" not in server.log(tail=10**7)

@@ -1,5 +1,6 @@
 """Compression, validators and the response cache, on the real server (python -m nkcities.web.serve
-with plugins/compression.py, response_cache.py and db_download.py)."""
+with the compression and response cache middleware, nkcities/web/middleware/, and
+plugins/db_download.py)."""
 
 import contextlib
 import gzip
@@ -13,8 +14,9 @@ import brotli
 import httpx
 import pytest
 from conftest import DB_NAME
-from helpers import plugin, sha256
+from helpers import sha256
 from harness.server import running_server, write_inspect
+from nkcities.web.middleware import response_cache
 
 # One of each page kind, and the assets and JSON they load.
 PAGES = ["/", f"/{DB_NAME}", f"/{DB_NAME}/cities", f"/{DB_NAME}/city_list",
@@ -26,7 +28,7 @@ PAGES = ["/", f"/{DB_NAME}", f"/{DB_NAME}/cities", f"/{DB_NAME}/city_list",
 BIG_CSV = f"/{DB_NAME}.csv?sql=" + quote(  # 1,000 random rows of 600 bytes: over MAX_ENTRY
     "with recursive n(i) as (select 1 union all select i + 1 from n where i < 1000) "
     "select i, hex(randomblob(300)) as r from n")
-MINIMUM_SIZE = 500  # plugins/compression.py sends smaller responses as they are
+MINIMUM_SIZE = 500  # middleware/compression.py sends smaller ones as they are
 # "Queries took 3.2ms", "query_ms": 0.4: the one part of an answer that varies
 TIMING = re.compile(rb'[\d.]+ ?ms|"query_ms": [\d.e-]+')
 RANDOM = f"/{DB_NAME}.json?_shape=array&sql=select+hex(randomblob(8))+as+r"
@@ -160,10 +162,9 @@ def test_etag_follows_the_recorded_hash(db_path, tmp_path):
 
 
 def test_the_cache_stays_within_its_bytes():
-    module = plugin("response_cache")
-    entries = module.Entries(100_000)
+    entries = response_cache.Entries(100_000)
     for n in range(100):
         entries.put(n, (200, [(b"etag", b'"x"')], bytes(5_000)))
         assert entries.size <= 100_000
-    assert len(entries.items) == 100_000 // (5_000 + 7 + module.ENTRY_OVERHEAD)
+    assert len(entries.items) == 100_000 // (5_000 + 7 + response_cache.ENTRY_OVERHEAD)
     assert entries.get(99) is not None and entries.get(0) is None  # oldest out first

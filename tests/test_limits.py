@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nkcities.web.serve import load_config
-from plugins import errors, sql_limits
+from plugins import error_pages, sql_limits
 
 LIMIT = 100_000  # docs/security.md: the longest string or blob, the widest printf width
 def DATASETTE_TEXT(data):  # what Datasette's connections use
@@ -231,7 +231,7 @@ def test_sqlite_heap_limit(guarded):
 
 
 def test_memory_error_is_the_querys_fault():
-    status, message, title, _ = errors.describe(MemoryError())
+    status, message, title, _ = error_pages.describe(MemoryError())
     assert (status, title) == (400, "Query too large") and "more memory" in message
 
 

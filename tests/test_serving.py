@@ -28,7 +28,7 @@ from figures import report
 from helpers import sha256
 from harness.server import free_port, running_server, write_inspect
 from nkcities.web.serve import load_config
-from plugins import request_limits
+from nkcities.web.middleware import request_limits
 
 WITHIN_S = 1.0
 CONFIG = load_config()  # what the server under test reads
@@ -214,7 +214,7 @@ def raw(port, data, seconds=2):
 
 def test_headers_in_one_write_are_counted(served):
     """10,000 headers (about 106 kB) in one write: refused, whether h11 (400) or
-    plugins/request_limits.py (431, for the headers that reach it whole) counts them."""
+    middleware/request_limits.py (431, for the headers that reach it whole) counts them."""
     head = b"".join(b"X-%d: %d\r\n" % (i, i) for i in range(10_000))
     answer = raw(served.port, b"GET /-/versions.json HTTP/1.1\r\nHost: x\r\n" + head + b"\r\n")
     assert answer.startswith((b"HTTP/1.1 431 ", b"HTTP/1.1 400 "))
@@ -302,7 +302,7 @@ def test_one_clients_slow_sql_leaves_others_sql_its_pace(served, request):
     assert loud <= 3 * quiet
 
 # A table page with 3 facets and a slow _where: about 1 s of SQL. A client's SQL requests take
-# their turns one after another (plugins/fair_share.py), so several sent at once all stay
+# their turns one after another (middleware/fair_share.py), so several sent at once all stay
 # running for seconds: the first one for its 1 s, the others waiting for their turns.
 SLOW = clients.ATTACKS[1].format(db=DB_NAME)
 

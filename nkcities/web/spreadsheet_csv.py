@@ -2,7 +2,7 @@
 LibreOffice read UTF-8 (평양, P'yŏngyang) instead of the machine's code page, and OWASP's
 CSV-injection defence: every cell quoted, and a cell a spreadsheet would take for a formula
 (starting with = + - @, a tab or a carriage return, and not a number) led by an apostrophe.
-Asked for with `_spreadsheet=1` (plugins/formats.py); any other CSV stays exact for programs."""
+Asked for with `_spreadsheet=1` (middleware/formats.py); any other CSV stays exact for programs."""
 
 import codecs
 import csv

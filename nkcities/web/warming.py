@@ -1,5 +1,5 @@
-"""The pages a response cache renders before anyone asks (plugins/response_cache.py), and how
-far it has got, which GET /-/health reports (plugins/health.py).
+"""The pages the response cache renders before anyone asks (middleware/response_cache.py; how
+far it has got, GET /-/health reports: middleware/health.py).
 
 The pages people arrive at: those of sitemap.xml (datasette-sitemap's SQL in metadata.yml: the
 home page, the database, each table and view, each city, province and status) and each canned
@@ -7,12 +7,10 @@ query. A cached page is keyed by the Host it was asked under (its absolute URLs 
 the warm-up runs when the first request shows the Host and scheme the public uses.
 """
 
-PROGRESS = {}  # id(datasette): {"done": bool, "pages": rendered, "of": listed}
 
-
-def progress(datasette):
-    """For /-/health: None where no response cache runs (a mutable database)."""
-    return PROGRESS.get(id(datasette))
+def fresh_progress():
+    """How far a warm-up has got: the cache updates it, /-/health reports it."""
+    return {"done": False, "pages": 0, "of": None}
 
 
 async def arrival_paths(datasette):

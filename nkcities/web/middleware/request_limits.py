@@ -23,12 +23,13 @@ and their reasons are in serve.yml, `requests`; refusals come in the request's f
 
 import os
 import re
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
-from datasette import hookimpl
 from datasette.utils import tilde_decode
 
+from nkcities.web.asgi import has, on_start, query
 from nkcities.web.http_errors import send_error
+from nkcities.web.middleware import Middleware
 from nkcities.web.serve import load_config
 
 CONFIG = load_config()
@@ -52,8 +53,7 @@ def parameters_asked(scope):
 
 
 def facets_asked(scope):
-    query = scope.get("query_string", b"").decode("latin-1")
-    return sum(name in FACET_PARAMETERS for name, _ in parse_qsl(query, keep_blank_values=True))
+    return sum(name in FACET_PARAMETERS for name, _ in query(scope))
 
 
 def declared_length(scope):
@@ -135,15 +135,11 @@ async def post_refusal(datasette, scope):
     return None
 
 
-def allow_on_405(send):
-    """send, with Allow on a 405 that lacks it (Datasette's own 405s, for POST to its pages)."""
-    async def send_with_allow(message):
-        if message["type"] == "http.response.start" and message["status"] == 405:
-            headers = list(message.get("headers", []))
-            if not any(name.lower() == b"allow" for name, _ in headers):
-                message = dict(message, headers=[*headers, (b"allow", READ_ONLY[0][1].encode())])
-        await send(message)
-    return send_with_allow
+def with_allow(status, headers):
+    """Allow on a 405 that lacks it (Datasette's own 405s, for POST to its pages)."""
+    if status != 405 or has(headers, b"allow"):
+        return headers
+    return [*headers, (b"allow", READ_ONLY[0][1].encode())]
 
 
 async def read_body(receive, limit):
@@ -175,24 +171,22 @@ def replay(body, receive):
     return replayed
 
 
-@hookimpl
-def asgi_wrapper(datasette):
-    def wrap(app):
-        async def limited(scope, receive, send):
-            if scope["type"] != "http":
-                return await app(scope, receive, send)
-            refused = refusal(scope) or await post_refusal(datasette, scope)
-            if refused:
-                status, message, headers = refused
-                return await send_error(scope, send, status, message, headers)
-            if PUBLIC.netloc:
-                scope = with_public_host(scope)
-            if scope["method"] not in NO_BODY:
-                body = await read_body(receive, MAX_BODY_BYTES)
-                if body is None:
-                    return await send_error(scope, send, 413,
-                                            f"request body over {MAX_BODY_BYTES:,} bytes")
-                receive = replay(body, receive)
-            return await app(scope, receive, allow_on_405(send))
-        return limited
-    return wrap
+class RequestLimits(Middleware):
+    """Requests refused on their shape, method or size before Datasette reads them."""
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        refused = refusal(scope) or await post_refusal(self.datasette, scope)
+        if refused:
+            status, message, headers = refused
+            return await send_error(scope, send, status, message, headers)
+        if PUBLIC.netloc:
+            scope = with_public_host(scope)
+        if scope["method"] not in NO_BODY:
+            body = await read_body(receive, MAX_BODY_BYTES)
+            if body is None:
+                return await send_error(scope, send, 413,
+                                        f"request body over {MAX_BODY_BYTES:,} bytes")
+            receive = replay(body, receive)
+        return await self.app(scope, receive, on_start(send, with_allow))

@@ -1,15 +1,14 @@
 """Answer repeated GETs without rendering them: validators, 304s and a bounded response cache.
 
 The database is opened immutable and only changes with a deployment, so a GET is a function of
-its URL, the content coding and the deployment. This ASGI wrapper (inside only health,
-paced_send and request_limits: serve.yml's asgi_order):
-- reduces Accept-Encoding to the one coding the inner plugins/compression.py will use (br,
-  gzip or none) and adds `Vary: Accept-Encoding`;
+its URL, the content coding and the deployment. This middleware:
+- reduces Accept-Encoding to the one coding compression.py, further in, will use (br, gzip or
+  none) and adds `Vary: Accept-Encoding`;
 - gives every 200 an ETag made of the databases' recorded sha256 (`<db>.sha256` beside the
   file, written by the build, else the inspect file's hash), a digest of the deployment
-  (Datasette's and every plugin's version, the metadata, the settings, the template, plugin
-  and static files) and the variant (coding; a digest of the cookies or Authorization if sent),
-  and a Last-Modified (the newest of those files);
+  (Datasette's and every plugin's version, the metadata, the settings, the template, plugin,
+  serving code (nkcities/web/) and static files) and the variant (coding; a digest of the
+  cookies or Authorization if sent), and a Last-Modified (the newest of those files);
 - answers If-None-Match / If-Modified-Since with 304 before the request reaches Datasette;
 - gives /-/static/, /-/static-plugins/ and the folders of serve.yml's `static` (/assets/) a
   long Cache-Control: a year and `immutable` where the URL carries a version
@@ -20,7 +19,7 @@ paced_send and request_limits: serve.yml's asgi_order):
   them. Requests with cookies or Authorization neither read nor fill it.
 - renders each key once per burst (single-flight, as nginx's proxy_cache_lock): a miss that
   finds the same key being rendered waits for that render and replays it. It waits here,
-  outside plugins/fair_share.py, so a waiting request holds none of its client's slots; after
+  before fair_share.py's turns, so a waiting request holds none of its client's slots; after
   RENDER_WAIT_S, or if the render is not cacheable, it renders on its own.
 - warms itself: the first cacheable GET under a new scheme and Host (a platform's readiness
   probe, say) starts a background pass that renders the pages people arrive at
@@ -29,9 +28,9 @@ paced_send and request_limits: serve.yml's asgi_order):
   done or the cache is half full. GET /-/health reports how far it has got.
 Only the home page, the databases' pages, the static folders and the /-/ paths in
 FIXED_INTERNAL are touched: /-/threads, /-/actor, /-/messages, a health check or another
-plugin's page are live; the .db download keeps its own ETag. Nothing here runs unless every
-database file is immutable, and there is one (a Datasette with no file has nothing to tag its
-answers with).
+plugin's page are live; the .db download keeps its own ETag. The cache runs only where every
+database file is immutable, and there is one (`cacheable`: a Datasette with no file has nothing
+to tag its answers with).
 """
 
 import asyncio
@@ -45,12 +44,12 @@ from collections import OrderedDict
 from pathlib import Path
 from urllib.parse import unquote
 
-from datasette import hookimpl
 from datasette.plugins import get_plugins
 
+from nkcities.web.asgi import request_header
 from nkcities.web.serve import ROOT, load_config
 from nkcities.web.served_file import NotTheBuild, recorded_sha256
-from nkcities.web.warming import PROGRESS, arrival_paths
+from nkcities.web.warming import arrival_paths
 
 MAX_BYTES = 16 * 2**20  # the whole cache: ~3 % of a 512 MiB container
 MAX_ENTRY = 512 * 2**10  # one response (as sent, compressed): the table page is ~12 kB
@@ -71,6 +70,7 @@ WARM_CLIENT = ("warm-up", 0)  # the address fair_share counts the warm-up's rend
 WARM_CODING = {"https": "br", "http": "gzip"}  # browsers send br over https only
 CODINGS = ("br", "gzip")  # in order of preference
 CREDENTIALS = (b"cookie", b"authorization")
+SERVING_CODE = Path(__file__).resolve().parents[1]  # nkcities/web/: this stack, the server
 VALIDATOR_HEADERS = {b"etag", b"cache-control", b"vary", b"last-modified",
                      b"access-control-allow-origin"}
 
@@ -87,11 +87,6 @@ def fixed(path, paths):
     """The .db download has validators of its own (plugins/db_download.py) and is too big."""
     whole, prefixes = paths
     return (path in whole or path.startswith(prefixes)) and not path.endswith(".db")
-
-
-def header(scope, name):
-    values = [value.decode("latin-1") for key, value in scope["headers"] if key == name]
-    return ", ".join(values) if values else None
 
 
 def coding(accept_encoding):
@@ -147,7 +142,7 @@ def deployment(datasette):
         importlib.metadata.version("datasette"),
         sorted((plugin["name"], plugin.get("version") or "") for plugin in get_plugins()),
         datasette.metadata(), datasette.settings_dict()], sort_keys=True, default=str).encode())
-    sources = files(datasette.template_dir, datasette.plugins_dir,
+    sources = files(datasette.template_dir, datasette.plugins_dir, SERVING_CODE,
                     *(ROOT / folder for folder in load_config()["static"].values()))
     for path in sources:
         code.update(str(path).encode() + b"\0" + path.read_bytes())
@@ -158,11 +153,11 @@ def deployment(datasette):
 
 def not_modified(scope, etag, last_modified):
     """RFC 9110 13.2.2: If-None-Match (weak comparison) decides; else If-Modified-Since."""
-    tags = header(scope, b"if-none-match")
+    tags = request_header(scope, b"if-none-match")
     if tags is not None:
         listed = {tag.strip().removeprefix("W/") for tag in tags.split(",")}
         return "*" in listed or etag in listed
-    since = header(scope, b"if-modified-since")
+    since = request_header(scope, b"if-modified-since")
     try:
         return since is not None and email.utils.parsedate_to_datetime(since).timestamp() \
             >= last_modified
@@ -255,12 +250,21 @@ async def replay(send, entry, method):
     await send({"type": "http.response.body", "body": body if method == "GET" else b""})
 
 
+def cacheable(datasette):
+    """Every database a file, immutable, and at least one."""
+    files = [db for db in datasette.databases.values() if db.path]
+    return bool(files) and not any(db.is_mutable for db in files)
+
+
 class ResponseCache:
-    def __init__(self, app, datasette):
+    """Validators, 304s and the cache of one server; `warming`, a dict that /-/health reports,
+    is kept up to date with the warm-up's progress."""
+
+    def __init__(self, app, datasette, warming):
         self.app, self.datasette, self.entries = app, datasette, Entries(MAX_BYTES)
         self.flights = {}  # key: the Flight of its render under way
         self.warmed, self.tasks = set(), set()  # (scheme, Host) pairs; running warm-ups
-        PROGRESS.setdefault(id(datasette), {"done": False, "pages": 0, "of": None})
+        self.progress = warming
         self.data_tag, self.code_tag, self.last_modified = deployment(datasette)
         self.paths = fixed_paths(datasette)
         self.http_date = email.utils.formatdate(self.last_modified, usegmt=True).encode()
@@ -304,12 +308,12 @@ class ResponseCache:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD") \
                 or not fixed(scope["path"], self.paths):
             return await self.app(scope, receive, send)
-        chosen, credential = coding(header(scope, b"accept-encoding")), credentials(scope)
+        chosen, credential = coding(request_header(scope, b"accept-encoding")), credentials(scope)
         scope, etag = with_coding(scope, chosen), self.etag(chosen, credential)
         if not_modified(scope, etag, self.last_modified):
             return await self.not_modified(scope, send, etag)
-        key = None if credential else (scope["scheme"], header(scope, b"host"), scope["path"],
-                                       scope["query_string"], chosen)
+        key = None if credential else (scope["scheme"], request_header(scope, b"host"),
+                                       scope["path"], scope["query_string"], chosen)
         if key and scope["method"] == "GET":
             self.start_warming(scope)
         entry = self.entries.get(key) if key else None
@@ -334,7 +338,7 @@ class ResponseCache:
                 flight.done.set()
 
     def start_warming(self, scope):
-        origin = (scope["scheme"], header(scope, b"host"))
+        origin = (scope["scheme"], request_header(scope, b"host"))
         if origin in self.warmed or len(self.warmed) >= WARM_ORIGINS \
                 or scope.get("client") == WARM_CLIENT:
             return
@@ -345,9 +349,8 @@ class ResponseCache:
         task.add_done_callback(self.tasks.discard)
 
     async def warm(self, scope, chosen):
-        progress = PROGRESS[id(self.datasette)]
         paths = await arrival_paths(self.datasette)
-        progress.update(done=False, of=(progress["of"] or 0) + len(paths))
+        self.progress.update(done=False, of=(self.progress["of"] or 0) + len(paths))
         headers = [(key, value) for key, value in with_coding(scope, chosen)["headers"]
                    if key in (b"host", b"accept-encoding")]
 
@@ -365,21 +368,14 @@ class ResponseCache:
                 await self({**scope, "path": unquote(path), "raw_path": path.encode(),
                             "query_string": query.encode(), "headers": headers,
                             "client": WARM_CLIENT}, receive, discard)
-                progress["pages"] += 1
+                self.progress["pages"] += 1
                 # A render holds the event loop; as long again for visitors before the next.
                 await asyncio.sleep(time.perf_counter() - started)
         finally:  # over, whole or not: "pages" below "of" says which
-            progress["done"] = True
+            self.progress["done"] = True
 
     def keep(self, key, entry, flight):
         self.entries.put(key, entry)
         if flight:
             flight.keep(entry)
 
-
-@hookimpl
-def asgi_wrapper(datasette):
-    files = [db for db in datasette.databases.values() if db.path]
-    if not files or any(db.is_mutable for db in files):
-        return None
-    return lambda app: ResponseCache(app, datasette)

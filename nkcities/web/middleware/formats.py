@@ -2,10 +2,10 @@
 
 Datasette 0.65 answers `/db/table.kml` (any extension it has no renderer for) with the table's
 HTML page and 200, so a client asking for a format it cannot get is told it got one. This
-plugin answers such a request 404 before Datasette sees it. The known extensions are Datasette's
-own (json, csv, the .db download) and those registered by output-renderer plugins (geojson,
-xlsx). Dots in table names and keys are tilde-encoded in Datasette's URLs (~2E), so a dot in
-the path is always the format's.
+middleware answers such a request 404, as plain text, before Datasette sees it. The known
+extensions are Datasette's own (json, csv, the .db download) and those registered by
+output-renderer plugins (geojson, xlsx). Dots in table names and keys are tilde-encoded in
+Datasette's URLs (~2E), so a dot in the path is always the format's.
 
 Defaults for a table's downloads, unless the request sets them itself: `.geojson` gets
 `_labels=on` (datasette-geojson makes every column a property, and Datasette then gives a foreign
@@ -22,12 +22,14 @@ mark, no formulas); any other CSV is Datasette's, exact for programs.
 """
 
 import re
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import urlencode
 
-from datasette import hookimpl
 from datasette.utils import tilde_decode
 
 from nkcities.gis_geojson import plain_geojson
+from nkcities.web.asgi import on_start, query, send_whole, without
+from nkcities.web.http_errors import send_error
+from nkcities.web.middleware import Middleware
 from nkcities.web.spreadsheet_csv import SpreadsheetCsv
 
 BUILT_IN = {"json", "csv", "db"}
@@ -39,30 +41,21 @@ FORMAT_PATH = re.compile(
     r"^/(?P<database>[^/.]+)(?:/(?P<table>[^/.]+)(?:/[^/.]+)?)?\.(?P<ext>\w+)$")
 
 
-async def not_found(send, message):
-    body = message.encode("utf-8")
-    await send({"type": "http.response.start", "status": 404,
-                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
-                            (b"content-length", str(len(body)).encode())]})
-    await send({"type": "http.response.body", "body": body})
-
-
 def with_default(scope, name, value):
     """The scope with name=value added to its query string, unless it sets name already."""
-    query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
-    if any(key == name for key, _ in query):
+    asked = query(scope)
+    if any(key == name for key, _ in asked):
         return scope
-    return dict(scope, query_string=urlencode(query + [(name, value)]).encode("latin-1"))
+    return dict(scope, query_string=urlencode(asked + [(name, value)]).encode("latin-1"))
 
 
 def typed(send, media_type):
     """send, with a successful response's content-type set to media_type."""
-    async def send_typed(message):
-        if message["type"] == "http.response.start" and message["status"] == 200:
-            kept = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"content-type"]
-            message = dict(message, headers=[*kept, (b"content-type", media_type)])
-        await send(message)
-    return send_typed
+    def retyped(status, headers):
+        if status != 200:
+            return headers
+        return [*without(headers, b"content-type"), (b"content-type", media_type)]
+    return on_start(send, retyped)
 
 
 def for_gis(send, key):
@@ -81,10 +74,8 @@ def for_gis(send, key):
         chunks.append(message.get("body", b""))
         if message.get("more_body"):
             return
-        body = plain_geojson(b"".join(chunks), key)
-        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
-        await send(dict(start, headers=[*headers, (b"content-length", str(len(body)).encode())]))
-        await send({"type": "http.response.body", "body": body})
+        await send_whole(send, start["status"], start.get("headers", []),
+                         plain_geojson(b"".join(chunks), key))
     return send_plain
 
 
@@ -100,7 +91,7 @@ async def no_geometry(db, table):
     having = [name for name in await db.table_names()
               if "geometry" in await db.table_columns(name)]
     return (f"{table} has no geometry column, which GeoJSON needs "
-            f"(tables with one: {', '.join(having) or 'none'})\n")
+            f"(tables with one: {', '.join(having) or 'none'})")
 
 
 def for_spreadsheets(send):
@@ -112,9 +103,8 @@ def for_spreadsheets(send):
         if message["type"] == "http.response.start":
             if message["status"] == 200:
                 rewriting = SpreadsheetCsv()
-                kept = [(k, v) for k, v in message.get("headers", [])
-                        if k.lower() != b"content-length"]
-                message = dict(message, headers=kept)
+                message = dict(message, headers=without(message.get("headers", []),
+                                                        b"content-length"))
         elif message["type"] == "http.response.body" and rewriting:
             more = message.get("more_body", False)
             message = dict(message, body=rewriting.feed(message.get("body", b""), not more))
@@ -123,36 +113,35 @@ def for_spreadsheets(send):
 
 
 def asks_for(scope, name):
-    query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
-    return any(key == name and value for key, value in query)
+    return any(key == name and value for key, value in query(scope))
 
 
-@hookimpl
-def asgi_wrapper(datasette):
-    def wrap(app):
-        async def formats(scope, receive, send):
-            found = FORMAT_PATH.match(scope.get("path", "")) if scope["type"] == "http" else None
-            if not found or found["database"] not in datasette.databases:
-                return await app(scope, receive, send)
-            known = BUILT_IN | set(datasette.renderers)
-            if found["ext"] not in known:
-                listed = ", ".join(sorted(known))
-                message = f"no format .{found['ext']} here (there are {listed})\n"
-                return await not_found(send, message)
-            if found["ext"] in TABLE_DEFAULTS and found["table"]:
-                scope = with_default(scope, *TABLE_DEFAULTS[found["ext"]])
-            if found["ext"] in MEDIA_TYPES:
-                send = typed(send, MEDIA_TYPES[found["ext"]])
-            if found["ext"] == "geojson" and found["table"]:
-                table = tilde_decode(found["table"])
-                db = datasette.databases[found["database"]]
-                if table in await db.table_names() or table in await db.view_names():
-                    has_geometry, key = await geometry_key(datasette, found["database"], table)
-                    if not has_geometry:
-                        return await not_found(send, await no_geometry(db, table))
-                    send = for_gis(send, key)
-            if found["ext"] == "csv" and asks_for(scope, SPREADSHEET):
-                scope, send = with_default(scope, "_dl", "1"), for_spreadsheets(send)
-            return await app(scope, receive, send)
-        return formats
-    return wrap
+class Formats(Middleware):
+    """Unknown formats refused; the defaults, media types and rewrites of the site's formats."""
+
+    async def __call__(self, scope, receive, send):
+        found = FORMAT_PATH.match(scope.get("path", "")) if scope["type"] == "http" else None
+        if not found or found["database"] not in self.datasette.databases:
+            return await self.app(scope, receive, send)
+        known = BUILT_IN | set(self.datasette.renderers)
+        if found["ext"] not in known:
+            listed = ", ".join(sorted(known))
+            return await send_error(scope, send, 404,
+                                    f"no format .{found['ext']} here (there are {listed})",
+                                    fmt="text")
+        if found["ext"] in TABLE_DEFAULTS and found["table"]:
+            scope = with_default(scope, *TABLE_DEFAULTS[found["ext"]])
+        if found["ext"] in MEDIA_TYPES:
+            send = typed(send, MEDIA_TYPES[found["ext"]])
+        if found["ext"] == "geojson" and found["table"]:
+            table = tilde_decode(found["table"])
+            db = self.datasette.databases[found["database"]]
+            if table in await db.table_names() or table in await db.view_names():
+                has_geometry, key = await geometry_key(self.datasette, found["database"], table)
+                if not has_geometry:
+                    return await send_error(scope, send, 404, await no_geometry(db, table),
+                                            fmt="text")
+                send = for_gis(send, key)
+        if found["ext"] == "csv" and asks_for(scope, SPREADSHEET):
+            scope, send = with_default(scope, "_dl", "1"), for_spreadsheets(send)
+        return await self.app(scope, receive, send)

@@ -15,21 +15,14 @@ expensive requests. The numbers and their reasons are in serve.yml, `requests`.
   a time, taken in order of arrival, so the other SQL threads stay free for everyone's cheap
   requests. A turn ends when the response starts: a client that does not read its result
   keeps no slot. One that waits over expensive_wait_s gets 503 with Retry-After.
-- SQL threads run at a lower OS priority (sql_thread_niceness) than the event loop.
-
-Only compression sits inside it (serve.yml's asgi_order): the response cache around it answers
-hits without taking a turn.
+The SQL threads also run at a lower OS priority than the event loop (plugins/sql_threads.py).
 """
 
 import asyncio
 import collections
 import contextlib
-import os
-import threading
-from urllib.parse import parse_qsl
 
-from datasette import hookimpl
-
+from nkcities.web.asgi import query
 from nkcities.web.http_errors import send_error
 from nkcities.web.serve import load_config
 
@@ -42,8 +35,7 @@ def client_of(scope):
 
 
 def carries_sql(scope):
-    query = scope.get("query_string", b"").decode("latin-1")
-    return any(name in CLIENT_SQL for name, _ in parse_qsl(query, keep_blank_values=True))
+    return any(name in CLIENT_SQL for name, _ in query(scope))
 
 
 class Refused(Exception):
@@ -90,6 +82,19 @@ class FairSlots:
             entry[1].set_result(None)
 
 
+def once(*actions):
+    """A release() that runs the actions the first time it is called, and nothing after."""
+    done = False
+
+    def release():
+        nonlocal done
+        if not done:
+            done = True
+            for action in actions:
+                action()
+    return release
+
+
 class Turns:
     """The counters and queues of one server (one per Datasette instance)."""
 
@@ -127,14 +132,7 @@ class Turns:
                 await self.slots.acquire(client)
         except TimeoutError:
             raise Refused(503, "the server is busy: try again shortly") from None
-        released = False
-
-        def release():
-            nonlocal released
-            if not released:
-                released = True
-                self.slots.release(client)
-
+        release = once(lambda: self.slots.release(client))
         try:
             yield release
         finally:
@@ -156,15 +154,7 @@ class Turns:
         at the end of the request, whichever comes first."""
         self.asking[client] += 1
         lock = self.client_turn.setdefault(client, asyncio.Lock())
-        released = False
-
-        def release():
-            nonlocal released
-            if not released:
-                released = True
-                self.expensive.release()
-                lock.release()
-
+        release = once(self.expensive.release, lock.release)
         try:
             try:
                 await self.take_turn(lock)
@@ -189,35 +179,26 @@ def ending_turn_at_start(send, *releases):
     return send_and_release
 
 
-@hookimpl
-def prepare_connection(conn):
-    """Datasette opens a connection per SQL thread, in that thread: lower the thread's OS
-    priority, so the event loop, which renders every page, wins the core from slow SQL."""
-    if threading.current_thread() is not threading.main_thread():
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LIMITS["sql_thread_niceness"])
+class FairShare:
+    """Requests of one server taken in, run and given SQL turns fairly between clients."""
 
+    def __init__(self, app):
+        self.app, self.turns = app, Turns(LIMITS)
 
-@hookimpl
-def asgi_wrapper(datasette):
-    def wrap(app):
-        turns = Turns(LIMITS)
-
-        async def fair(scope, receive, send):
-            if scope["type"] != "http":
-                return await app(scope, receive, send)
-            client = client_of(scope)
-            try:
-                with turns.running(client):
-                    if not carries_sql(scope):
-                        async with turns.place(client) as release:
-                            return await app(scope, receive, ending_turn_at_start(send, release))
-                    # the SQL turn first: a request waiting for it holds no place to run
-                    async with turns.expensive_turn(client) as release_turn, \
-                            turns.place(client) as release_place:
-                        return await app(scope, receive,
-                                         ending_turn_at_start(send, release_turn, release_place))
-            except Refused as refused:
-                await send_error(scope, send, refused.status, str(refused),
-                                 [("retry-after", LIMITS["retry_after_s"])])
-        return fair
-    return wrap
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        client, turns = client_of(scope), self.turns
+        try:
+            with turns.running(client):
+                if not carries_sql(scope):
+                    async with turns.place(client) as release:
+                        return await self.app(scope, receive, ending_turn_at_start(send, release))
+                # the SQL turn first: a request waiting for it holds no place to run
+                async with turns.expensive_turn(client) as release_turn, \
+                        turns.place(client) as release_place:
+                    return await self.app(scope, receive,
+                                          ending_turn_at_start(send, release_turn, release_place))
+        except Refused as refused:
+            await send_error(scope, send, refused.status, str(refused),
+                             [("retry-after", LIMITS["retry_after_s"])])

@@ -12,15 +12,13 @@ A large answer that Datasette sends as one message (a 4 MB query as JSON is ~25 
 to the compressor in SLICE-byte parts with a turn of the event loop between them, so that
 compressing it (gzip at level 9, brotli-asgi's fallback, takes seconds for 25 MB) does not
 hold up every other request; streamed answers (CSV) come in parts already.
-plugins/response_cache.py, the outermost wrapper, reduces Accept-Encoding to the one coding
-chosen (so `br;q=0` is not read as brotli) and adds `Vary: Accept-Encoding`; this one is the
-innermost wrapper (serve.yml, asgi_order), so the cache keeps compressed bytes and compresses once.
+response_cache.py reduces Accept-Encoding to the one coding chosen (so `br;q=0` is not read as
+brotli) and adds `Vary: Accept-Encoding`.
 """
 
 import asyncio
 
 from brotli_asgi import BrotliMiddleware
-from datasette import hookimpl
 
 MINIMUM_SIZE = 500  # bytes
 QUALITY = 4
@@ -29,11 +27,15 @@ SLICE = 64 * 1024  # bytes compressed between two turns of the event loop
 BODY_BYTES = "nkcities.body_bytes"  # the whole body's size, in the request's scope["state"]
 
 
-def sliced(app):
+class Sliced:
     """The app, with every response body over SLICE bytes sent in SLICE-byte parts. The size of
     the first body message, whole, goes in the request's scope["state"] under BODY_BYTES:
-    plugins/paced_send.py budgets the body Datasette holds, not the parts it is sent in."""
-    async def wrapped(scope, receive, send):
+    paced_send.py budgets the body Datasette holds, not the parts it is sent in."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
         async def send_sliced(message):
             body = message.get("body", b"")
             if message["type"] != "http.response.body" or len(body) <= SLICE:
@@ -45,13 +47,12 @@ def sliced(app):
                 await send({"type": "http.response.body", "body": body[start:start + SLICE],
                             "more_body": more or not last})
                 await asyncio.sleep(0)  # let other requests run between two parts
-        await app(scope, receive, send_sliced)
-    return wrapped
+        await self.app(scope, receive, send_sliced)
 
 
-@hookimpl
-def asgi_wrapper(datasette):
-    def wrap(app):
-        return BrotliMiddleware(sliced(app), quality=QUALITY, minimum_size=MINIMUM_SIZE,
-                                excluded_handlers=NOT_COMPRESSED)
-    return wrap
+class Compression(BrotliMiddleware):
+    """brotli-asgi's middleware with this site's choices, large bodies sliced before it."""
+
+    def __init__(self, app):
+        super().__init__(Sliced(app), quality=QUALITY, minimum_size=MINIMUM_SIZE,
+                         excluded_handlers=NOT_COMPRESSED)

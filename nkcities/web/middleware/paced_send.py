@@ -13,11 +13,9 @@ requests alone (fair_share.py) would not bound the memory.
 import asyncio
 import itertools
 
-from datasette import hookimpl
-
 from nkcities.web.http_errors import send_error
+from nkcities.web.middleware.compression import BODY_BYTES
 from nkcities.web.serve import load_config
-from plugins.compression import BODY_BYTES
 
 LIMITS = load_config()["requests"]
 
@@ -82,18 +80,17 @@ class Paced:
         self.counted = 0
 
 
-@hookimpl
-def asgi_wrapper(datasette):
-    def wrap(app):
-        held = Held(LIMITS["max_held_bytes"])
+class PacedSend:
+    """Every response of one server paced, and its bodies held within max_held_bytes."""
 
-        async def pacing(scope, receive, send):
-            if scope["type"] != "http":
-                return await app(scope, receive, send)
-            paced = Paced(scope, send, held)
-            try:
-                return await app(scope, receive, paced)
-            finally:
-                paced.release()
-        return pacing
-    return wrap
+    def __init__(self, app):
+        self.app, self.held = app, Held(LIMITS["max_held_bytes"])
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        paced = Paced(scope, send, self.held)
+        try:
+            return await self.app(scope, receive, paced)
+        finally:
+            paced.release()

@@ -9,12 +9,12 @@ exports pay the second run, inside the same request's turn.
 """
 
 import sqlite3
-from urllib.parse import parse_qsl
 
-from datasette import hookimpl
 from datasette.database import QueryInterrupted
 
+from nkcities.web.asgi import query
 from nkcities.web.http_errors import send_error
+from nkcities.web.middleware import Middleware
 
 
 def query_of(scope):
@@ -23,7 +23,7 @@ def query_of(scope):
     name = path[1:].removesuffix(".csv")
     if not path.endswith(".csv") or "/" in name:
         return None
-    args = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
+    args = dict(query(scope))
     if "sql" not in args:
         return None
     return name, args.pop("sql"), {k: v for k, v in args.items() if not k.startswith("_")}
@@ -61,13 +61,11 @@ def held(send, scope, datasette, query):
     return send_when_not_empty
 
 
-@hookimpl
-def asgi_wrapper(datasette):
-    def wrap(app):
-        async def csv_checked(scope, receive, send):
-            query = query_of(scope) if scope["type"] == "http" else None
-            if query:
-                send = held(send, scope, datasette, query)
-            return await app(scope, receive, send)
-        return csv_checked
-    return wrap
+class CsvErrors(Middleware):
+    """A `/<db>.csv?sql=` export whose query fails answered as a CSV 400."""
+
+    async def __call__(self, scope, receive, send):
+        export = query_of(scope) if scope["type"] == "http" else None
+        if export and export[0] in self.datasette.databases:  # else Datasette's 404 or redirect
+            send = held(send, scope, self.datasette, export)
+        return await self.app(scope, receive, send)
