@@ -20,10 +20,12 @@ import asyncio
 
 from brotli_asgi import BrotliMiddleware
 
-MINIMUM_SIZE = 500  # bytes
-QUALITY = 4
+from nkcities.web.serve import load_config
+
+COMPRESSION = load_config()["compression"]
+MINIMUM_SIZE, QUALITY = COMPRESSION["minimum_bytes"], COMPRESSION["brotli_quality"]
 NOT_COMPRESSED = [r"\.db$"]  # path patterns
-SLICE = 64 * 1024  # bytes compressed between two turns of the event loop
+SLICE = COMPRESSION["slice_bytes"]
 BODY_BYTES = "nkcities.body_bytes"  # the whole body's size, in the request's scope["state"]
 
 

@@ -51,8 +51,8 @@ from nkcities.web.serve import ROOT, load_config
 from nkcities.web.served_file import NotTheBuild, recorded_sha256
 from nkcities.web.warming import arrival_paths
 
-MAX_BYTES = 16 * 2**20  # the whole cache: ~3 % of a 512 MiB container
-MAX_ENTRY = 512 * 2**10  # one response (as sent, compressed): the table page is ~12 kB
+CACHE = load_config()["cache"]
+MAX_BYTES, MAX_ENTRY = CACHE["max_bytes"], CACHE["max_entry_bytes"]
 ENTRY_OVERHEAD = 512  # bytes counted per entry for its key, tuples and dict slot
 FIXED_INTERNAL = ("/-/static/", "/-/static-plugins/", "/-/dashboards", "/-/versions.json",
                   "/-/plugins.json", "/-/metadata.json", "/-/settings.json",
@@ -61,11 +61,8 @@ STATIC = ("/-/static/", "/-/static-plugins/", "/favicon.ico",
           *(f"/{name}/" for name in load_config()["static"]))  # serve.yml's static folders
 IMMUTABLE = "public, max-age=31536000, immutable"
 STATIC_UNVERSIONED = "public, max-age=3600"
-# A burst's waiters give up on a render after this and render on their own: the render's client
-# may read slowly, and a page renders in well under a second.
-RENDER_WAIT_S = 2
-WARM_SHARE = 2  # the warm-up fills at most 1/WARM_SHARE of MAX_BYTES: the rest is for visitors
-WARM_ORIGINS = 3  # (scheme, Host) pairs warmed per process: forged Hosts cost at most this many
+RENDER_WAIT_S = CACHE["render_wait_s"]
+WARM_SHARE, WARM_ORIGINS = CACHE["warm_share"], CACHE["warm_origins"]
 WARM_CLIENT = ("warm-up", 0)  # the address fair_share counts the warm-up's renders under
 WARM_CODING = {"https": "br", "http": "gzip"}  # browsers send br over https only
 CODINGS = ("br", "gzip")  # in order of preference
