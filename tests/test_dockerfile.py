@@ -1,6 +1,7 @@
 """The Dockerfile, as far as it can be checked without a Docker engine."""
 
 import ast
+import fnmatch
 import importlib.metadata
 import io
 import json
@@ -10,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
+from pathlib import Path
 
 import pytest
 from dockerfile_parse import DockerfileParser
@@ -94,6 +96,19 @@ def dockerignore():
     return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
 
+def docker_ignores(src):
+    """copytree's ignore for .dockerignore as Docker reads it: each pattern matches a path from
+    the context's root, its * within one path segment (`build` is ./build, not nkcities/build)."""
+    patterns = [pattern.lstrip("/") for pattern in dockerignore()]
+
+    def ignored(folder, names):
+        relative = Path(folder).relative_to(src)
+        paths = {name: (relative / name).as_posix().removeprefix("./") for name in names}
+        return {name for name, path in paths.items() for pattern in patterns
+                if path.count("/") == pattern.count("/") and fnmatch.fnmatchcase(path, pattern)}
+    return ignored
+
+
 def test_dockerignore_keeps_local_builds_out():
     assert {".venv", "*.db", "inspect-data.json", "dist"} <= set(dockerignore())
 
@@ -103,7 +118,7 @@ def test_image_build_step_builds_the_same_database(parsed, db_path, tmp_path):
     build = next(v for v in values(parsed, "RUN") if "build.py" in v)
     assert serve.DEFAULT_DB in build and serve.DEFAULT_INSPECT in build
     context = tmp_path / "app"
-    shutil.copytree(ROOT, context, ignore=shutil.ignore_patterns(*dockerignore()))
+    shutil.copytree(ROOT, context, ignore=docker_ignores(ROOT))
     path = f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ['PATH']}"
     env = {**os.environ, "PATH": path}
     subprocess.run(["bash", "-c", build], cwd=context, env=env, check=True, timeout=120,
