@@ -21,6 +21,7 @@ The SQL threads also run at a lower OS priority than the event loop (plugins/sql
 import asyncio
 import collections
 import contextlib
+import itertools
 
 from nkcities.web.asgi import query
 from nkcities.web.http_errors import send_error
@@ -45,11 +46,14 @@ class Refused(Exception):
 
 
 class FairSlots:
-    """`slots` places to run; a freed one goes to the client with the fewest running, and
-    among its waiting requests to the first that came."""
+    """`slots` places to run; a freed one goes to the client with the fewest running, among
+    those to the one given a place longest ago (round robin: a client that asks now and then
+    is not queued behind every request of the clients that always ask), and among its waiting
+    requests to the first that came."""
 
     def __init__(self, slots):
         self.free, self.running, self.waiting = slots, collections.Counter(), []
+        self.turns, self.last_turn = itertools.count(), {}  # client: when it last got a place
 
     async def acquire(self, client):
         if self.free and not self.waiting:
@@ -64,11 +68,16 @@ class FairSlots:
                 self.release(client)  # given a place just as the wait ended
             else:
                 self.waiting.remove(entry)
+                self.forget_if_idle(client)
             raise
 
     def take(self, client):
         self.free -= 1
         self.running[client] += 1
+        self.last_turn[client] = next(self.turns)
+
+    def priority(self, entry):
+        return self.running[entry[0]], self.last_turn.get(entry[0], -1)
 
     def release(self, client):
         self.free += 1
@@ -76,10 +85,17 @@ class FairSlots:
         if not self.running[client]:
             del self.running[client]
         while self.free and self.waiting:
-            entry = min(self.waiting, key=lambda waiting: self.running[waiting[0]])
+            entry = min(self.waiting, key=self.priority)
             self.waiting.remove(entry)
             self.take(entry[0])
             entry[1].set_result(None)
+        self.forget_if_idle(client)
+
+    def forget_if_idle(self, client):
+        """A client with nothing running or waiting is remembered no longer: it comes back
+        first in line, and the table stays as small as the clients being served."""
+        if client not in self.running and all(entry[0] != client for entry in self.waiting):
+            self.last_turn.pop(client, None)
 
 
 def once(*actions):
