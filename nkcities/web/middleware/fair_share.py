@@ -6,15 +6,16 @@ expensive requests. The numbers and their reasons are in serve.yml, `requests`.
   which it believes only from serve.yml's forwarded.trusted). The excess gets a fast 503 (all)
   or 429 (one client), with Retry-After, instead of queueing without bound. A handful of
   clients at their own limit stay well below the one for all.
-- Of those, at most max_running run at once; a freed place goes to the waiting request of the
-  client with the fewest running, so a client with one request is not queued behind another's
-  dozen. A place is given back when the response starts (its body is paced_send.py's
-  business), and a request that waits over max_wait_s gets 503 with Retry-After.
+- Of those without the client's own SQL, at most max_running run at once; a freed place goes to
+  the client with the fewest running and, among those, to the one served longest ago, so a
+  client with one request is not queued behind other clients' dozens. A place is given back when
+  the response starts (its body is paced_send.py's business), and a request that waits over
+  max_wait_s gets 503 with Retry-After.
 - A request carrying the client's own SQL (?sql=, ?_where=) can keep a SQL thread busy for the
-  whole time limit. At most expensive_slots of them run at once; each client gets one turn at
-  a time, taken in order of arrival, so the other SQL threads stay free for everyone's cheap
-  requests. A turn ends when the response starts: a client that does not read its result
-  keeps no slot. One that waits over expensive_wait_s gets 503 with Retry-After.
+  whole time limit. At most expensive_slots of them run at once, in place of a place to run;
+  each client gets one turn at a time, taken in order of arrival, so the other SQL threads stay
+  free for everyone's cheap requests. A turn ends when the response starts: a client that does
+  not read its result keeps no slot. One that waits over expensive_wait_s gets 503 with Retry-After.
 The SQL threads also run at a lower OS priority than the event loop (plugins/sql_threads.py).
 """
 
@@ -210,11 +211,10 @@ class FairShare:
                 if not carries_sql(scope):
                     async with turns.place(client) as release:
                         return await self.app(scope, receive, ending_turn_at_start(send, release))
-                # the SQL turn first: a request waiting for it holds no place to run
-                async with turns.expensive_turn(client) as release_turn, \
-                        turns.place(client) as release_place:
-                    return await self.app(scope, receive,
-                                          ending_turn_at_start(send, release_turn, release_place))
+                # a SQL turn instead of a place: the places stay for pages, which a client's
+                # slow query would otherwise hold for its whole time limit
+                async with turns.expensive_turn(client) as release_turn:
+                    return await self.app(scope, receive, ending_turn_at_start(send, release_turn))
         except Refused as refused:
             await send_error(scope, send, refused.status, str(refused),
                              [("retry-after", LIMITS["retry_after_s"])])
