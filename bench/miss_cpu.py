@@ -36,8 +36,12 @@ def app_for(kind):
     if kind == "plain":
         return Datasette(immutables=[str(DB)], inspect_data=json.loads(INSPECT.read_text()),
                          metadata=yaml.safe_load((ROOT / "metadata.yml").read_text())).app()
+    from datasette.plugins import pm
     from nkcities.web import serve
-    return serve.datasette(serve.load_config(), DB, INSPECT, {}).app()
+    ds = serve.datasette(serve.load_config(), DB, INSPECT, {})
+    for name in filter(None, kind.split(",")[1:]):  # "project,health,...": those taken out
+        pm.unregister(name=f"{name}.py")
+    return ds.app()
 
 
 async def request(app, path):
@@ -117,9 +121,12 @@ def child(kind, paths, count, profile):
 @click.option("--page", "pages", multiple=True, help="A page name of crowd_bench's MISS_PAGES.")
 @click.option("--profile", help="cProfile this page's project miss instead.")
 @click.option("--plain", is_flag=True, help="With --profile: plain Datasette's miss.")
+@click.option("--without", multiple=True,
+              help="Also the project without this plugins/ module (e.g. a middleware), or "
+                   "several, comma-separated: a column each.")
 @click.option("--child", "kind", hidden=True)
 @click.option("--path", "paths", multiple=True, hidden=True)
-def main(rounds, count, pages, profile, plain, kind, paths):
+def main(rounds, count, pages, profile, plain, without, kind, paths):
     if kind:
         return child(kind, list(paths), count, False)
     chosen = [(name, path) for name, path in MISS_PAGES
@@ -127,19 +134,22 @@ def main(rounds, count, pages, profile, plain, kind, paths):
     if profile:
         return child("plain" if plain else "project", [chosen[0][1]], count, True)
     args = [arg for _, path in chosen for arg in ("--path", path)]
-    samples = {(kind, path): [] for kind in ("project", "plain") for _, path in chosen}
+    kinds = ["project", "plain", *(f"project,{names}" for names in without)]
+    samples = {(kind, path): [] for kind in kinds for _, path in chosen}
     for _ in range(rounds):
-        for kind in ("project", "plain"):
+        for kind in kinds:
             out = subprocess.run([sys.executable, "-m", "bench.miss_cpu", "--child", kind,
                                   "--requests", str(count), *args], cwd=ROOT, check=True,
                                  capture_output=True, text=True).stdout
             for path, ms in json.loads(out.splitlines()[-1]).items():
                 samples[kind, path].append(ms)
-    click.echo("| page | project CPU ms | plain CPU ms | project ÷ plain |")
-    click.echo("| --- | ---: | ---: | ---: |")
+    click.echo("| page | project CPU ms | plain CPU ms | project ÷ plain |"
+               + "".join(f" without {names} |" for names in without))
+    click.echo("| --- | ---: | ---: | ---: |" + " ---: |" * len(without))
     for name, path in chosen:
-        p, n = (statistics.median(samples[kind, path]) for kind in ("project", "plain"))
-        click.echo(f"| {name} | {p:.2f} | {n:.2f} | {p / n:.2f} |")
+        p, n, *w = (statistics.median(samples[kind, path]) for kind in kinds)
+        click.echo(f"| {name} | {p:.2f} | {n:.2f} | {p / n:.2f} |"
+                   + "".join(f" {ms:.2f} |" for ms in w))
 
 
 if __name__ == "__main__":
