@@ -87,37 +87,40 @@ async def lifespan(app):
 
 
 def child(kind, paths, count, profile):
-    """Serve count misses of each path; print {path: CPU ms per request} as JSON."""
-    async def main():
-        app = app_for(kind)
-        await lifespan(app)
-        for path in paths:  # warm: templates compiled, caches filled
-            for _ in range(3):
-                status = await request(app, path)
-                assert status == 200, (path, status)
-        if profile:
-            profiler = cProfile.Profile()
-            profiler.enable()
-            for _ in range(count):
-                await request(app, paths[0])
-            profiler.disable()
-            if os.environ.get("MISS_CPU_DUMP"):
-                profiler.dump_stats(os.environ["MISS_CPU_DUMP"])
-            pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(60)
-            return {}
-        found = {}
-        for path in paths:
-            started = time.process_time()
-            for _ in range(count):
-                await request(app, path)
-            found[path] = (time.process_time() - started) / count * 1000
-        return found
-    print(json.dumps(asyncio.run(main())))
+    """Warm each path, then serve batches: for each line "path count" on stdin, that many
+    misses of path, and write their CPU ms per request on stdout."""
+    loop = asyncio.new_event_loop()
+    app = app_for(kind)
+    loop.run_until_complete(lifespan(app))
+    for path in paths:  # warm: templates compiled, caches filled
+        for _ in range(3):
+            status = loop.run_until_complete(request(app, path))
+            assert status == 200, (path, status)
+
+    async def batch(path, count):
+        for _ in range(count):
+            await request(app, path)
+    if profile:
+        profiler = cProfile.Profile(time.thread_time)  # the event loop's CPU, not its waits
+        profiler.enable()
+        loop.run_until_complete(batch(paths[0], count))
+        profiler.disable()
+        if os.environ.get("MISS_CPU_DUMP"):
+            profiler.dump_stats(os.environ["MISS_CPU_DUMP"])
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(60)
+        return
+    print("ready", flush=True)
+    for line in sys.stdin:
+        path, count = line.split()
+        started = time.process_time()
+        loop.run_until_complete(batch(path, int(count)))
+        print((time.process_time() - started) / int(count) * 1000, flush=True)
 
 
 @click.command()
-@click.option("--rounds", default=5, show_default=True)
-@click.option("--requests", "count", default=40, show_default=True)
+@click.option("--rounds", default=15, show_default=True)
+@click.option("--requests", "count", default=20, show_default=True,
+              help="Misses per batch; each round runs one batch per page per server.")
 @click.option("--page", "pages", multiple=True, help="A page name of crowd_bench's MISS_PAGES.")
 @click.option("--profile", help="cProfile this page's project miss instead.")
 @click.option("--plain", is_flag=True, help="With --profile: plain Datasette's miss.")
@@ -135,21 +138,34 @@ def main(rounds, count, pages, profile, plain, without, kind, paths):
         return child("plain" if plain else "project", [chosen[0][1]], count, True)
     args = [arg for _, path in chosen for arg in ("--path", path)]
     kinds = ["project", "plain", *(f"project,{names}" for names in without)]
-    samples = {(kind, path): [] for kind in kinds for _, path in chosen}
-    for _ in range(rounds):
-        for kind in kinds:
-            out = subprocess.run([sys.executable, "-m", "bench.miss_cpu", "--child", kind,
-                                  "--requests", str(count), *args], cwd=ROOT, check=True,
-                                 capture_output=True, text=True).stdout
-            for path, ms in json.loads(out.splitlines()[-1]).items():
-                samples[kind, path].append(ms)
+    children = {kind: subprocess.Popen(
+        [sys.executable, "-m", "bench.miss_cpu", "--child", kind, *args], cwd=ROOT,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        for kind in kinds}
+    try:
+        for process in children.values():
+            assert process.stdout.readline().strip() == "ready"
+        samples = {(kind, path): [] for kind in kinds for _, path in chosen}
+        for _ in range(rounds):  # the servers take turns batch by batch: load hits them alike
+            for _, path in chosen:
+                for kind, process in children.items():
+                    process.stdin.write(f"{path} {count}\n")
+                    process.stdin.flush()
+                    samples[kind, path].append(float(process.stdout.readline()))
+    finally:
+        for process in children.values():
+            process.stdin.close()
+            process.wait()
+    click.echo(f"Median over {rounds} batches of {count} misses (lowest batch in brackets).\n")
     click.echo("| page | project CPU ms | plain CPU ms | project ÷ plain |"
                + "".join(f" without {names} |" for names in without))
     click.echo("| --- | ---: | ---: | ---: |" + " ---: |" * len(without))
     for name, path in chosen:
-        p, n, *w = (statistics.median(samples[kind, path]) for kind in kinds)
-        click.echo(f"| {name} | {p:.2f} | {n:.2f} | {p / n:.2f} |"
-                   + "".join(f" {ms:.2f} |" for ms in w))
+        med = [statistics.median(samples[kind, path]) for kind in kinds]
+        low = [min(samples[kind, path]) for kind in kinds]
+        click.echo(f"| {name} | {med[0]:.2f} ({low[0]:.2f}) | {med[1]:.2f} ({low[1]:.2f}) "
+                   f"| {med[0] / med[1]:.2f} ({low[0] / low[1]:.2f}) |"
+                   + "".join(f" {m:.2f} ({lo:.2f}) |" for m, lo in zip(med[2:], low[2:])))
 
 
 if __name__ == "__main__":

@@ -58,7 +58,7 @@ async def database_page(datasette, request, send):
         request.actor, permissions=[("view-database", database), "view-instance"])
     if not seen:
         raise Forbidden("You do not have permission to view this database")
-    metadata = (datasette.metadata("databases") or {}).get(database, {})
+    metadata = dict((datasette.metadata("databases") or {}).get(database, {}))
     datasette.update_with_inherited_metadata(metadata)
     tables, views, queries = await listed(datasette, db, request.actor)
     alternate = datasette.absolute_url(

@@ -40,6 +40,15 @@ def config(datasette):
     return datasette.plugin_config(CONFIG) or {}
 
 
+@functools.lru_cache(maxsize=8)
+def site(datasette):
+    """What every page reads from metadata.yml, once per Datasette: metadata does not change
+    while it runs, and each plugin_config() call copies a plugin's configuration anew."""
+    return {"labels": config(datasette).get("labels", {}),
+            "site_description": datasette.metadata("description"),
+            "tiles": datasette.plugin_config("datasette-cluster-map") or {}}
+
+
 @hookimpl
 def prepare_jinja2_environment(env):
     # Datasette renders in Jinja's async mode, which costs about 2 µs for every piece of
@@ -190,12 +199,10 @@ def inherited(datasette, metadata):
 @hookimpl(trylast=True)
 def extra_template_vars(template, database, table, view_name, request, datasette):
     variables = {
-        "labels": config(datasette).get("labels", {}),
-        "site_description": datasette.metadata("description"),
+        **site(datasette),
         "in_words": in_words,
         "inherited": functools.partial(inherited, datasette),
         "dataset_version": VERSION,
-        "tiles": datasette.plugin_config("datasette-cluster-map") or {},
         "datasette_leaflet_url": datasette.urls.static_plugins("datasette-leaflet", LEAFLET),
     }
     # template is None for a Template object a plugin renders itself.
