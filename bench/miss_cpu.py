@@ -127,9 +127,12 @@ def child(kind, paths, count, profile):
 @click.option("--without", multiple=True,
               help="Also the project without this plugins/ module (e.g. a middleware), or "
                    "several, comma-separated: a column each.")
+@click.option("--before", type=click.Path(file_okay=False),
+              help="Also the project of another checkout (with its database, inspect file and "
+                   "this file): the same pages before a change.")
 @click.option("--child", "kind", hidden=True)
 @click.option("--path", "paths", multiple=True, hidden=True)
-def main(rounds, count, pages, profile, plain, without, kind, paths):
+def main(rounds, count, pages, profile, plain, without, before, kind, paths):
     if kind:
         return child(kind, list(paths), count, False)
     chosen = [(name, path) for name, path in MISS_PAGES
@@ -138,10 +141,15 @@ def main(rounds, count, pages, profile, plain, without, kind, paths):
         return child("plain" if plain else "project", [chosen[0][1]], count, True)
     args = [arg for _, path in chosen for arg in ("--path", path)]
     kinds = ["project", "plain", *(f"project,{names}" for names in without)]
+    columns = [f"without {names}" for names in without]
+    if before:
+        kinds.append("before")
+        columns.append(f"before ({before})")
     children = {kind: subprocess.Popen(
-        [sys.executable, "-m", "bench.miss_cpu", "--child", kind, *args], cwd=ROOT,
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        for kind in kinds}
+        [sys.executable, "-m", "bench.miss_cpu", "--child",
+         "project" if kind == "before" else kind, *args],
+        cwd=before if kind == "before" else ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL, text=True) for kind in kinds}
     try:
         for process in children.values():
             assert process.stdout.readline().strip() == "ready"
@@ -158,8 +166,8 @@ def main(rounds, count, pages, profile, plain, without, kind, paths):
             process.wait()
     click.echo(f"Median over {rounds} batches of {count} misses (lowest batch in brackets).\n")
     click.echo("| page | project CPU ms | plain CPU ms | project ÷ plain |"
-               + "".join(f" without {names} |" for names in without))
-    click.echo("| --- | ---: | ---: | ---: |" + " ---: |" * len(without))
+               + "".join(f" {column} |" for column in columns))
+    click.echo("| --- | ---: | ---: | ---: |" + " ---: |" * len(columns))
     for name, path in chosen:
         med = [statistics.median(samples[kind, path]) for kind in kinds]
         low = [min(samples[kind, path]) for kind in kinds]
