@@ -105,3 +105,17 @@ def test_the_database_page_lists_no_table_or_view_the_visitor_may_not_see(db_pat
                             "&_shape=array"))
     answer = asyncio.run(get(f"/{DB_NAME}?sql=select+name+from+cities+where+id='rason'"))
     assert query.json() == [{"name": "Rason"}] and "Rason" in answer.text
+
+
+def test_a_row_pages_crumbs_do_not_check_its_table_again(traced, db_path):
+    """Datasette's row view checks the table twice (for the visitor, then for anyone) before
+    the page is rendered; its crumbs checked it a third time, a copy of the metadata each."""
+    _, queries = traced(f"/{DB_NAME}/cities/{CITY}")
+    checked = [params for sql, params in queries
+               if sql.startswith("select name from sqlite_master where type in ('table', 'view')")]
+    assert checked == [["cities"], ["cities"]]
+    ds = datasette(load_config(), db_path, write_inspect(db_path), {})
+    page = asyncio.run(ds.client.get(f"/{DB_NAME}/cities/{CITY}", cookies={"visitor": "1"}))
+    crumbs = re.search(r'<p class="crumbs">(.*?)</p>', page.text, re.S)
+    assert re.findall(r'href="([^"]+)"', crumbs.group(1)) == ["/", f"/{DB_NAME}",
+                                                             f"/{DB_NAME}/cities"]
