@@ -54,6 +54,9 @@ def prepare_jinja2_environment(env):
     # Datasette renders in Jinja's async mode, which costs about 2 µs for every piece of
     # output: a big page body is rendered by a synchronous twin (same loader and filters).
     synchronous = env.overlay(enable_async=False, cache_size=50)
+    # The templates do not change while the server runs: no stat() of each template file at
+    # every render and include to see whether it has (Jinja's auto_reload).
+    env.auto_reload = synchronous.auto_reload = False
     env.filters["tilde_encode"] = tilde_encode  # a row's key in its page's URL
 
     @pass_context
