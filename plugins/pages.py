@@ -195,8 +195,17 @@ def inherited(datasette, metadata):
     names none: Datasette 0.65.5 fills them in on table and database pages, not on a canned
     query's (query.html calls this)."""
     filled = dict(metadata or {})
-    datasette.update_with_inherited_metadata(filled)
+    filled.update({key: filled.get(key) or value for key, value in top_level(datasette).items()})
     return filled
+
+
+@functools.lru_cache(maxsize=8)
+def top_level(datasette):
+    """What Datasette's update_with_inherited_metadata fills in, from metadata.yml's top level,
+    read once per Datasette (it reads the whole metadata again for each of its six keys)."""
+    found = {}
+    datasette.update_with_inherited_metadata(found)
+    return found
 
 
 @hookimpl(trylast=True)
