@@ -176,9 +176,10 @@ async def record(datasette, database, table, row):
     children = {}
     for other, rows, named in child:
         pks = shape["linking"][other]["pks"]
+        table_url = datasette.urls.table(database, other)  # each row's is table_url/its key
         children.setdefault(other, []).extend(
             {"row": dict(each), "labels": {c: names.get(each[c]) for c, names in named.items()},
-             "href": datasette.urls.row(database, other, path_from_row_pks(each, pks, not pks))}
+             "href": f"{table_url}/{path_from_row_pks(each, pks, not pks)}"}
             for each in rows)
     return {"row": dict(row), "parents": parents, "children": children}
 
