@@ -11,6 +11,7 @@ All configuration is data in metadata.yml under `plugins: pages:`.
 """
 
 import calendar
+import contextvars
 import functools
 import hashlib
 import json
@@ -18,6 +19,7 @@ import tomllib
 from pathlib import Path
 
 from datasette import hookimpl
+from datasette.tracer import trace, trace_child_tasks
 from datasette.utils import path_from_row_pks, tilde_encode
 from jinja2 import pass_context
 from markupsafe import Markup
@@ -38,11 +40,23 @@ def config(datasette):
     return datasette.plugin_config(CONFIG) or {}
 
 
+@functools.lru_cache(maxsize=8)
+def site(datasette):
+    """What every page reads from metadata.yml, once per Datasette: metadata does not change
+    while it runs, and each plugin_config() call copies a plugin's configuration anew."""
+    return {"labels": config(datasette).get("labels", {}),
+            "site_description": datasette.metadata("description"),
+            "tiles": datasette.plugin_config("datasette-cluster-map") or {}}
+
+
 @hookimpl
 def prepare_jinja2_environment(env):
     # Datasette renders in Jinja's async mode, which costs about 2 µs for every piece of
     # output: a big page body is rendered by a synchronous twin (same loader and filters).
     synchronous = env.overlay(enable_async=False, cache_size=50)
+    # The templates do not change while the server runs: no stat() of each template file at
+    # every render and include to see whether it has (Jinja's auto_reload).
+    env.auto_reload = synchronous.auto_reload = False
     env.filters["tilde_encode"] = tilde_encode  # a row's key in its page's URL
 
     @pass_context
@@ -62,73 +76,112 @@ def in_words(date, precision):
     return f"{int(parts[2])} {month} {parts[0]}"
 
 
-async def row_path(db, table, row):
-    pks = await db.primary_keys(table)
-    return path_from_row_pks(row, pks, not pks)
+SCHEMAS = {}  # (database, table): schema(); an immutable database's schema never changes
 
 
-async def parents(datasette, db, table, row):
-    """{other_table: {"column", "row", "href"}} for each foreign key of the row that is set."""
-    found = {}
-    for key in await db.foreign_keys_for_table(table):
-        if row[key["column"]] is None:
-            continue
+async def schema(db, table):
+    """What a row page of `table` links through: its foreign keys, the keys of other tables
+    into it, and of each such table its primary keys, its own foreign keys and the label
+    column of each table those point to. Read once per process for an immutable database."""
+    if (db.name, table) in SCHEMAS:
+        return SCHEMAS[db.name, table]
+    incoming = (await db.get_all_foreign_keys())[table]["incoming"]
+    linking = {}
+    for key in incoming:
         other = key["other_table"]
-        result = await db.execute(
-            f"select * from [{other}] where [{key['other_column']}] = ?", [row[key["column"]]])
-        if result.rows:
-            href = datasette.urls.row(db.name, other, tilde_encode(str(row[key["column"]])))
-            found[other] = {"column": key["column"], "row": dict(result.rows[0]), "href": href}
+        if other not in linking:
+            keys = await db.foreign_keys_for_table(other)
+            linking[other] = {"pks": await db.primary_keys(other), "foreign_keys": keys,
+                              "labels": {k["other_table"]: await db.label_column_for_table(
+                                  k["other_table"]) for k in keys}}
+    found = {"outgoing": await db.foreign_keys_for_table(table), "incoming": incoming,
+             "linking": linking}
+    if not db.is_mutable:
+        SCHEMAS[db.name, table] = found
     return found
 
 
-async def labels(db, table, rows, back):
-    """{column: {key: label}} for each foreign key of table set in rows but `back` (the one that
-    points to the page's own row): so a template names what a linking row points to (a status
-    by its name, not its key). One query per table pointed to, for all its keys' values."""
+def traced(conn, database):
+    """A function running a query on conn, seen in Datasette's SQL trace (?_trace=1) as a
+    query of db.execute is; called on a SQL thread inside the requesting task's context."""
+    def query(sql, params):
+        with trace("sql", database=database, sql=sql, params=params):
+            return conn.execute(sql, params).fetchall()
+    return query
+
+
+def parent_rows(query, outgoing, row):
+    """[(foreign key, the rows it points to)] for each foreign key set in row."""
+    return [(key, query(f"select * from [{key['other_table']}] where [{key['other_column']}] = ?",
+                        [row[key["column"]]]))
+            for key in outgoing if row[key["column"]] is not None]
+
+
+def label_rows(query, linking, rows, back):
+    """{column: {key: label}} for each foreign key of a linking table set in rows but `back`
+    (the one that points to the page's own row): so a template names what a linking row
+    points to (a status by its name, not its key). One query per table pointed to."""
     wanted = {}  # (other table, other column): {column: its values}
-    for key in await db.foreign_keys_for_table(table):
+    for key in linking["foreign_keys"]:
         values = {row[key["column"]] for row in rows} - {None}
         if values and key["column"] != back:
             wanted.setdefault((key["other_table"], key["other_column"]), {})[key["column"]] = values
     found = {}
     for (other, other_column), columns in wanted.items():
-        label = await db.label_column_for_table(other)
+        label = linking["labels"][other]
         if label:
             values = sorted(set().union(*columns.values()))
-            result = await db.execute(
-                f"select [{other_column}], [{label}] from [{other}] "
-                f"where [{other_column}] in ({', '.join('?' * len(values))})", values)
-            found.update(dict.fromkeys(columns, dict(result.rows)))
+            names = dict(query(f"select [{other_column}], [{label}] from [{other}] "
+                               f"where [{other_column}] in ({', '.join('?' * len(values))})",
+                               values))
+            found.update(dict.fromkeys(columns, names))
     return found
 
 
-async def children(datasette, db, table, row):
-    """{other_table: [{"row", "href", "labels"}]}: the rows of other tables whose foreign key is
-    this row, with the labels of what their own foreign keys point to ({column: label})."""
-    found = {}
-    incoming = (await db.get_all_foreign_keys())[table]["incoming"]
-    for key in incoming:
+def child_rows(query, shape, row):
+    """[(other table, its rows whose foreign key is this row, their labels)] per key into it."""
+    found = []
+    for key in shape["incoming"]:
         other = key["other_table"]
-        columns = "*" if await db.primary_keys(other) else "rowid, *"  # a rowid table's link
-        result = await db.execute(
-            f"select {columns} from [{other}] where [{key['other_column']}] = ? "
-            f"limit {CHILD_ROWS}", [row[key["column"]]])
-        named = await labels(db, other, result.rows, key["other_column"])
-        found.setdefault(other, [])
-        for child in result.rows:
-            href = datasette.urls.row(db.name, other, await row_path(db, other, child))
-            found[other].append({"row": dict(child), "href": href, "labels": {
-                column: names.get(child[column]) for column, names in named.items()}})
+        linking = shape["linking"][other]
+        columns = "*" if linking["pks"] else "rowid, *"  # a rowid table's link
+        rows = query(f"select {columns} from [{other}] where [{key['other_column']}] = ? "
+                     f"limit {CHILD_ROWS}", [row[key["column"]]])
+        found.append((other, rows, label_rows(query, linking, rows, key["other_column"])))
     return found
 
 
 async def record(datasette, database, table, row):
     """The row of a row page (the one Datasette fetched: templates/row.html passes it), with
-    its parents and children."""
+    {other_table: {"column", "row", "href"}} for each foreign key of the row that is set
+    (parents), and {other_table: [{"row", "href", "labels"}]} for the rows of other tables
+    whose foreign key is this row (children), with the labels of what their own foreign keys
+    point to ({column: label}). Their rows are read in one turn on a SQL thread."""
     db = datasette.get_database(database)
-    return {"row": dict(row), "parents": await parents(datasette, db, table, row),
-            "children": await children(datasette, db, table, row)}
+    shape = await schema(db, table)
+    with trace_child_tasks():
+        context = contextvars.copy_context()
+
+    def read(conn):
+        query = traced(conn, database)
+        return parent_rows(query, shape["outgoing"], row), child_rows(query, shape, row)
+    parent, child = await db.execute_fn(lambda conn: context.run(read, conn))
+    parents = {}
+    for key, found in parent:
+        if found:
+            href = datasette.urls.row(database, key["other_table"],
+                                      tilde_encode(str(row[key["column"]])))
+            parents[key["other_table"]] = {"column": key["column"], "row": dict(found[0]),
+                                           "href": href}
+    children = {}
+    for other, rows, named in child:
+        pks = shape["linking"][other]["pks"]
+        table_url = datasette.urls.table(database, other)  # each row's is table_url/its key
+        children.setdefault(other, []).extend(
+            {"row": dict(each), "labels": {c: names.get(each[c]) for c, names in named.items()},
+             "href": f"{table_url}/{path_from_row_pks(each, pks, not pks)}"}
+            for each in rows)
+    return {"row": dict(row), "parents": parents, "children": children}
 
 
 def draws_no_map(datasette):
@@ -143,19 +196,26 @@ def inherited(datasette, metadata):
     names none: Datasette 0.65.5 fills them in on table and database pages, not on a canned
     query's (query.html calls this)."""
     filled = dict(metadata or {})
-    datasette.update_with_inherited_metadata(filled)
+    filled.update({key: filled.get(key) or value for key, value in top_level(datasette).items()})
     return filled
+
+
+@functools.lru_cache(maxsize=8)
+def top_level(datasette):
+    """What Datasette's update_with_inherited_metadata fills in, from metadata.yml's top level,
+    read once per Datasette (it reads the whole metadata again for each of its six keys)."""
+    found = {}
+    datasette.update_with_inherited_metadata(found)
+    return found
 
 
 @hookimpl(trylast=True)
 def extra_template_vars(template, database, table, view_name, request, datasette):
     variables = {
-        "labels": config(datasette).get("labels", {}),
-        "site_description": datasette.metadata("description"),
+        **site(datasette),
         "in_words": in_words,
         "inherited": functools.partial(inherited, datasette),
         "dataset_version": VERSION,
-        "tiles": datasette.plugin_config("datasette-cluster-map") or {},
         "datasette_leaflet_url": datasette.urls.static_plugins("datasette-leaflet", LEAFLET),
     }
     # template is None for a Template object a plugin renders itself.

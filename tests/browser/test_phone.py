@@ -113,6 +113,15 @@ def test_footer_links_say_where_they_go(page, server):
     assert "About:" not in page.locator("section.content").inner_text()
 
 
+def test_a_query_pages_sql_is_in_the_editor_and_formats(page, server):
+    """A ?sql= page's SQL is in CodeMirror, as on the database page, with its Format button."""
+    sql = "select name from cities where id = 'rason'"
+    page.goto(f"{server}/{DB_NAME}?" + urllib.parse.urlencode({"sql": sql}))
+    assert page.locator(".CodeMirror").inner_text().strip().endswith(sql)
+    page.get_by_role("button", name="Format SQL").click()
+    assert "\n" in page.locator(".CodeMirror").inner_text().strip()
+
+
 def test_sql_heading_on_one_line(page, server):
     page.goto(f"{server}/{DB_NAME}")
     heading = page.locator("form.sql h2")
