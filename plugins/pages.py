@@ -24,6 +24,8 @@ from datasette.utils import path_from_row_pks, tilde_encode
 from jinja2 import pass_context
 from markupsafe import Markup
 
+from nkcities.web.serve import load_config
+
 CONFIG = "pages"
 PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
 STYLESHEET = Path(__file__).resolve().parent.parent / "static" / "pages.css"
@@ -31,7 +33,7 @@ STYLESHEET = Path(__file__).resolve().parent.parent / "static" / "pages.css"
 # (middleware/response_cache.py sends it as immutable).
 STYLESHEET_VERSION = hashlib.sha256(STYLESHEET.read_bytes()).hexdigest()[:10]
 VERSION = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]["version"]
-CHILD_ROWS = 1000  # rows listed per linking table on a row page: the largest has 24
+CHILD_ROWS = load_config()["names"]["max_listed_rows"]
 LEAFLET = "leaflet-v1.7.1.min.js"  # the minified file datasette-leaflet ships
 NOTHING_JS, NOTHING_CSS = "data:text/javascript,", "data:text/css,"  # an empty module/sheet
 

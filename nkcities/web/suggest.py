@@ -7,9 +7,11 @@ import urllib.parse
 from datasette.utils import tilde_decode, tilde_encode
 
 from nkcities.web.nearest import EXACT, nearest, ranked
+from nkcities.web.serve import load_config
 
 CITIES, SPELLINGS = "cities", "city_spellings"  # schema.sql
 SUGGESTED = 3  # "did you mean" links on an error page
+MAX_ROWS = load_config()["names"]["max_listed_rows"]
 
 
 async def city_spellings(db):
@@ -56,7 +58,7 @@ async def row_spellings(datasette, db, table):
         return []
     label = datasette.table_metadata(db.name, table).get("label_column")
     columns = ", ".join(f"[{column}]" for column in [pks[0]] + ([label] if label else []))
-    result = await db.execute(f"select {columns} from [{table}] limit 1000")
+    result = await db.execute(f"select {columns} from [{table}] limit {MAX_ROWS}")
     return [(str(row[0]), str(value)) for row in result.rows for value in row
             if value is not None]
 
