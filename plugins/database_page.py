@@ -13,14 +13,13 @@ table's columns and the database_actions hook, which this route does not gather)
 """
 
 import time
-from pathlib import Path
 
 from datasette import Forbidden, NotFound, Response, hookimpl
 from datasette.utils import add_cors_headers, path_with_format, tilde_decode, to_css_class
 from datasette.version import __version__
 from datasette.views.database import DatabaseView
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+from nkcities.web.serve import site_template
 
 
 async def visible(datasette, actor, permissions):
@@ -59,8 +58,8 @@ async def database_page(datasette, request, send):
         raise NotFound("Database not found")
     database = db.name
     templates = [f"database-{to_css_class(database)}.html", "database.html"]
-    chosen = datasette.jinja_env.select_template(templates)
-    if not Path(chosen.filename).resolve().is_relative_to(TEMPLATES):
+    chosen = site_template(datasette, templates)
+    if chosen is None:
         return await DatabaseView.as_view(datasette)(request, send)
     seen, private = await datasette.check_visibility(
         request.actor, permissions=[("view-database", database), "view-instance"])

@@ -128,3 +128,10 @@ def test_a_database_is_found_at_its_route_not_its_name():
         return await ds.client.get(path)
     assert asyncio.run(get("/custom-route-name/t/1")).status_code == 200
     assert asyncio.run(get("/original-name/t/1")).status_code == 404
+
+
+def test_a_home_page_in_datasettes_own_templates(mutable):
+    """Without this site's templates the home page is Datasette's, with the counts it shows."""
+    response = asyncio.run(mutable.ds.client.get("/"))
+    assert response.status_code == 200, response.text
+    assert "0 rows in 1 table" in response.text, response.text
