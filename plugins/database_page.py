@@ -104,5 +104,6 @@ def datasette_response(datasette, request, html):
 
 @hookimpl
 def register_routes():
-    # `format` never matches: None, as Datasette's own view has it for its HTML page.
-    return [(r"^/(?P<database>[^/.]+)(?P<format>(?!))?$", database_page)]
+    # `format` never matches: None, as Datasette's own view has it for its HTML page. Not
+    # /:memory:, which Datasette's own route, after the plugins', redirects to /_memory.
+    return [(r"^/(?!:memory:)(?P<database>[^/.]+)(?P<format>(?!))?$", database_page)]

@@ -28,12 +28,15 @@ def test_a_datasette_without_a_file_answers(kwargs, path):
     assert response.status_code == 200, response.text
 
 
-def test_an_old_memory_url_still_redirects():
-    """Datasette 0.65 sends /:memory:.csv to /_memory.csv (a 301 with no body, which is not an
-    export that failed)."""
-    response = asyncio.run(Datasette(memory=True).client.get("/:memory:.csv?sql=select+1"))
+@pytest.mark.parametrize("old, new", [(":memory:.csv?sql=select+1", "_memory.csv?sql=select+1"),
+                                      (":memory:", "_memory"), (":memory:?sql=select+1",
+                                                                "_memory?sql=select+1")])
+def test_an_old_memory_url_still_redirects(old, new):
+    """Datasette 0.65 sends /:memory: to /_memory (a 301 with no body, which is not an export
+    that failed, nor a database that is missing)."""
+    response = asyncio.run(Datasette(memory=True).client.get(f"/{old}"))
     assert response.status_code == 301, response.text
-    assert response.headers["location"] == "/_memory.csv?sql=select+1"
+    assert response.headers["location"] == f"/{new}"
 
 
 @pytest.fixture
