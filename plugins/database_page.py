@@ -7,8 +7,9 @@ hidden tables (the search indexes', SQLite's statistics) that the page never sho
 route renders the same template from what it shows, with one visibility check per listed
 table or view and canned query.
 
-Anything else at this address is Datasette's own view: a query (?sql=), and methods other
-than GET.
+Anything else at this address is Datasette's own view: a query (?sql=), methods other than
+GET, and a page whose template is not this site's (Datasette's own database.html reads every
+table's columns and the database_actions hook, which this route does not gather).
 """
 
 import time
@@ -17,6 +18,8 @@ from datasette import Forbidden, NotFound, Response, hookimpl
 from datasette.utils import add_cors_headers, path_with_format, tilde_decode, to_css_class
 from datasette.version import __version__
 from datasette.views.database import DatabaseView
+
+from nkcities.web.serve import site_template
 
 
 async def visible(datasette, actor, permissions):
@@ -54,6 +57,10 @@ async def database_page(datasette, request, send):
     except KeyError:
         raise NotFound("Database not found")
     database = db.name
+    templates = [f"database-{to_css_class(database)}.html", "database.html"]
+    chosen = site_template(datasette, templates)
+    if chosen is None:
+        return await DatabaseView.as_view(datasette)(request, send)
     seen, private = await datasette.check_visibility(
         request.actor, permissions=[("view-database", database), "view-instance"])
     if not seen:
@@ -63,8 +70,6 @@ async def database_page(datasette, request, send):
     tables, views, queries = await listed(datasette, db, request.actor)
     alternate = datasette.absolute_url(
         request, datasette.urls.path(path_with_format(request=request, format="json")))
-    templates = [f"database-{to_css_class(database)}.html", "database.html"]
-    chosen = datasette.jinja_env.select_template(templates).name
     html = await datasette.render_template(templates, {
         "database": database, "private": private, "path": datasette.urls.database(database),
         "size": db.size, "tables": tables, "views": views, "queries": queries,
@@ -76,7 +81,7 @@ async def database_page(datasette, request, send):
         "query_ms": (time.perf_counter() - started) * 1000,
         "datasette_version": __version__, "settings": datasette.settings_dict(),
         "database_color": lambda database: "ff0000", "alternate_url_json": alternate,
-        "select_templates": [f"{'*' if name == chosen else ''}{name}" for name in templates],
+        "select_templates": [f"{'*' if name == chosen.name else ''}{name}" for name in templates],
     }, request=request, view_name="database")
     response = datasette_response(datasette, request, html)
     response.headers["Link"] = f'{alternate}; rel="alternate"; type="application/json+datasette"'
@@ -99,5 +104,6 @@ def datasette_response(datasette, request, html):
 
 @hookimpl
 def register_routes():
-    # `format` never matches: None, as Datasette's own view has it for its HTML page.
-    return [(r"^/(?P<database>[^/.]+)(?P<format>(?!))?$", database_page)]
+    # `format` never matches: None, as Datasette's own view has it for its HTML page. Not
+    # /:memory:, which Datasette's own route, after the plugins', redirects to /_memory.
+    return [(r"^/(?!:memory:)(?P<database>[^/.]+)(?P<format>(?!))?$", database_page)]

@@ -2,7 +2,8 @@
 metadata.yml, so the columns, keys, full-text indexes, counts and visibility of every table and
 view that Datasette's own index view gathers (about 140 SQL calls and 30 permission checks)
 would be thrown away. This route renders the same template with what it reads: each visible
-database's name and colour, the metadata. `/.json` stays Datasette's.
+database's name and colour, the metadata. `/.json` stays Datasette's, and so does the page
+when index.html is not this site's (Datasette's own reads those counts).
 """
 
 import hashlib
@@ -10,6 +11,9 @@ import hashlib
 from datasette import hookimpl
 from datasette.utils.asgi import Base400, Response
 from datasette.version import __version__
+from datasette.views.index import IndexView
+
+from nkcities.web.serve import site_template
 
 
 class MethodNotAllowed(Base400):
@@ -21,7 +25,9 @@ def color(name, db):
     return db.hash[:6] if db.hash else hashlib.md5(name.encode("utf8")).hexdigest()[:6]
 
 
-async def home(datasette, request):
+async def home(datasette, request, send):
+    if site_template(datasette, ["index.html"]) is None:
+        return await IndexView.as_view(datasette)(request, send)
     if request.method not in ("GET", "HEAD"):
         raise MethodNotAllowed(f"{request.method} is not allowed here: this page only reads")
     await datasette.ensure_permissions(request.actor, ["view-instance"])
@@ -44,4 +50,5 @@ async def home(datasette, request):
 
 @hookimpl
 def register_routes():
-    return [(r"^/$", home)]
+    # `format` never matches: None, as Datasette's own view has it for its HTML page.
+    return [(r"^/(?P<format>(?!))?$", home)]

@@ -8,6 +8,7 @@ import click
 import pytest
 from click.testing import CliRunner
 from datasette.app import Datasette
+from datasette.database import Database
 from datasette.cli import cli
 
 from helpers import PLUGINS
@@ -27,12 +28,15 @@ def test_a_datasette_without_a_file_answers(kwargs, path):
     assert response.status_code == 200, response.text
 
 
-def test_an_old_memory_url_still_redirects():
-    """Datasette 0.65 sends /:memory:.csv to /_memory.csv (a 301 with no body, which is not an
-    export that failed)."""
-    response = asyncio.run(Datasette(memory=True).client.get("/:memory:.csv?sql=select+1"))
+@pytest.mark.parametrize("old, new", [(":memory:.csv?sql=select+1", "_memory.csv?sql=select+1"),
+                                      (":memory:", "_memory"), (":memory:?sql=select+1",
+                                                                "_memory?sql=select+1")])
+def test_an_old_memory_url_still_redirects(old, new):
+    """Datasette 0.65 sends /:memory: to /_memory (a 301 with no body, which is not an export
+    that failed, nor a database that is missing)."""
+    response = asyncio.run(Datasette(memory=True).client.get(f"/{old}"))
     assert response.status_code == 301, response.text
-    assert response.headers["location"] == "/_memory.csv?sql=select+1"
+    assert response.headers["location"] == f"/{new}"
 
 
 @pytest.fixture
@@ -104,3 +108,33 @@ def test_a_row_linked_from_a_table_without_a_primary_key(mutable):
     conn.close()
     response = asyncio.run(Datasette([mutable.path]).client.get("/plugin-data/kinds/1"))
     assert response.status_code == 200, response.text
+
+
+def test_a_database_page_in_datasettes_own_templates(mutable):
+    """Without this site's templates the database page is Datasette's, with what its template
+    reads (the database_actions hook's links, every table's columns)."""
+    response = asyncio.run(mutable.ds.client.get("/plugin-data"))
+    assert response.status_code == 200, response.text
+    assert '<a href="/plugin-data/notes">notes</a>' in response.text
+    assert "<p><em>note</em></p>" in response.text
+
+
+def test_a_database_is_found_at_its_route_not_its_name():
+    """A database added with a route of its own is at that route only: its name is a 404 and
+    no redirect (Datasette's own test_routes checks the same)."""
+    async def get(path):
+        ds = Datasette()
+        db = Database(ds, is_memory=True, memory_name="contract-route")
+        ds.add_database(db, name="original-name", route="custom-route-name")
+        await db.execute_write_script("create table if not exists t (id integer primary key);"
+                                      "insert or replace into t (id) values (1);")
+        return await ds.client.get(path)
+    assert asyncio.run(get("/custom-route-name/t/1")).status_code == 200
+    assert asyncio.run(get("/original-name/t/1")).status_code == 404
+
+
+def test_a_home_page_in_datasettes_own_templates(mutable):
+    """Without this site's templates the home page is Datasette's, with the counts it shows."""
+    response = asyncio.run(mutable.ds.client.get("/"))
+    assert response.status_code == 200, response.text
+    assert "0 rows in 1 table" in response.text, response.text

@@ -184,6 +184,14 @@ def unload(plugins):
             pm.unregister(name=name)
 
 
+def site_template(datasette, names):
+    """The template Datasette picks for names if it is this site's (templates/), else None: a
+    route that renders a page with less than Datasette's view gathers for it gives way to that
+    view when another template (Datasette's own, say) would read the rest."""
+    chosen = datasette.jinja_env.select_template(names)
+    return chosen if Path(chosen.filename).resolve().is_relative_to(ROOT / "templates") else None
+
+
 def datasette(config, db, inspect, overrides, metadata=ROOT / "metadata.yml"):
     settings = {**config["settings"], **overrides}
     unload(config.get("unloaded_plugins", []))

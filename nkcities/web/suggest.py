@@ -86,9 +86,11 @@ async def missing(datasette, path):
     """For a 404 at path (/db/table or /db/table/key): (the one row the key names in another
     case or spelling, to redirect to, or None; [(label, href)] to suggest)."""
     parts = [urllib.parse.unquote(part) for part in path.strip("/").split("/")]
-    if not parts or parts[0] not in datasette.databases or len(parts) not in (2, 3):
+    # A database's address is its route, which Datasette lets differ from its name.
+    routes = {db.route: db for db in datasette.databases.values()}
+    if not parts or parts[0] not in routes or len(parts) not in (2, 3):
         return None, []
-    db = datasette.get_database(parts[0])
+    db = routes[parts[0]]
     tables = await db.table_names() + await db.view_names()
     if len(parts) == 2:
         names = tables + list(datasette.metadata("queries", database=db.name) or {})
