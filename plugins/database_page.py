@@ -81,7 +81,7 @@ async def database_page(datasette, request, send):
         "query_ms": (time.perf_counter() - started) * 1000,
         "datasette_version": __version__, "settings": datasette.settings_dict(),
         "database_color": lambda database: "ff0000", "alternate_url_json": alternate,
-        "select_templates": [f"{'*' if name == chosen.name else ''}{name}" for name in templates],
+        "select_templates": [f"{'*' if name == chosen else ''}{name}" for name in templates],
     }, request=request, view_name="database")
     response = datasette_response(datasette, request, html)
     response.headers["Link"] = f'{alternate}; rel="alternate"; type="application/json+datasette"'

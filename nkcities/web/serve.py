@@ -27,6 +27,7 @@ import click
 import h11
 import uvicorn
 import yaml
+from jinja2 import TemplateNotFound
 from datasette.app import Datasette
 from datasette.plugins import pm
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -185,11 +186,17 @@ def unload(plugins):
 
 
 def site_template(datasette, names):
-    """The template Datasette picks for names if it is this site's (templates/), else None: a
-    route that renders a page with less than Datasette's view gathers for it gives way to that
-    view when another template (Datasette's own, say) would read the rest."""
-    chosen = datasette.jinja_env.select_template(names)
-    return chosen if Path(chosen.filename).resolve().is_relative_to(ROOT / "templates") else None
+    """The name of the template Datasette picks for names if it is this site's (templates/),
+    else None: a route that renders a page with less than Datasette's view gathers for it gives
+    way to that view when another template (Datasette's own, say) would read the rest."""
+    env = datasette.jinja_env
+    for name in names:  # as select_template picks, without compiling (filters may come later)
+        try:
+            filename = env.loader.get_source(env, name)[1]
+        except TemplateNotFound:
+            continue
+        return name if Path(filename).resolve().is_relative_to(ROOT / "templates") else None
+    return None
 
 
 def datasette(config, db, inspect, overrides, metadata=ROOT / "metadata.yml"):
