@@ -155,14 +155,7 @@ def run(folder, rounds, seconds, cpus=None):
             started[server] = start(*servers[server], cpus, folder / f"{server}.log")
             if server != "plain":
                 wait_warm(started[server][0])
-        for server, path in samples:  # a warm-up pass, not counted
-            measure(started[server][0], path, 0.2, 50, 2, MISS_HEADERS)
-        for _ in range(rounds):
-            for (server, path), kept in samples.items():
-                port, process = started[server]
-                cpu = cpu_seconds(process.pid)
-                sample = measure(port, path, seconds, 50_000, 2, MISS_HEADERS)
-                kept.append((sample, cpu_seconds(process.pid) - cpu))
+        interleaved_misses(started, samples, rounds, seconds)
     finally:
         for _, process in started.values():
             stop(process)
@@ -224,6 +217,21 @@ def splice(text, lines):
     at = text.find("\n## What the numbers say")
     at = at + 1 if at >= 0 else len(text)
     return text[:at] + new + "\n" + text[at:]
+
+
+
+def interleaved_misses(started, samples, rounds, seconds):
+    """Misses of each (server, path) in `samples`, in turns round after round after one uncounted
+    pass, so that the machine's load hits every server alike: each appends (sample, server CPU
+    seconds) to its list. started: {server: (port, process)}."""
+    for server, path in samples:
+        measure(started[server][0], path, 0.2, 50, 2, MISS_HEADERS)
+    for _ in range(rounds):
+        for (server, path), kept in samples.items():
+            port, process = started[server]
+            cpu = cpu_seconds(process.pid)
+            sample = measure(port, path, seconds, 50_000, 2, MISS_HEADERS)
+            kept.append((sample, cpu_seconds(process.pid) - cpu))
 
 
 @click.command()

@@ -12,9 +12,8 @@ import sys
 
 import click
 
-from bench.crowd_bench import MISS_PAGES
-from bench.load import measure
-from bench.serve_bench import FLOOR, MISS_HEADERS, PORT, ROOT, cpu_seconds, start, stop, venv_env
+from bench.crowd_bench import MISS_PAGES, interleaved_misses
+from bench.serve_bench import FLOOR, PORT, ROOT, start, stop, venv_env
 from nkcities.web.serve import load_config
 
 PAGES = [*((name, path) for name, path in MISS_PAGES
@@ -57,14 +56,7 @@ def main(rounds, bare_args):
     try:
         for server, argv in servers.items():
             started[server] = start(argv, venv_env(), cpus, f"/tmp/wrapper-cost-{len(started)}.log")
-        for server, path in samples:  # a warm-up pass, not counted
-            measure(started[server][0], path, 0.2, 50, 2, MISS_HEADERS)
-        for _ in range(rounds):
-            for (server, path), kept in samples.items():
-                port, process = started[server]
-                cpu = cpu_seconds(process.pid)
-                sample = measure(port, path, 1.0, 50_000, 2, MISS_HEADERS)
-                kept.append((cpu_seconds(process.pid) - cpu) / sample.requests * 1000)
+        interleaved_misses(started, samples, rounds, 1.0)
     finally:
         for _, process in started.values():
             stop(process)
@@ -72,7 +64,12 @@ def main(rounds, bare_args):
     click.echo("| --- |" + " ---: |" * len(servers))
     for name, path in PAGES:
         click.echo(f"| {name} | " + " | ".join(
-            f"{statistics.median(samples[server, path]):.2f}" for server in servers) + " |")
+            f"{statistics.median(ms_per_request(samples[server, path])):.2f}"
+            for server in servers) + " |")
+
+
+def ms_per_request(kept):
+    return [cpu / sample.requests * 1000 for sample, cpu in kept]
 
 
 if __name__ == "__main__":

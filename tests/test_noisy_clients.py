@@ -5,7 +5,6 @@ the legitimate client on 127.0.0.9 asks for the cities JSON every 200 ms.
 """
 
 import os
-import statistics
 import subprocess
 import sys
 import time
@@ -13,19 +12,7 @@ import time
 import pytest
 from conftest import DB_NAME, ROOT
 from figures import report
-from harness import clients
-from test_serving import CHEAP, proxied, served, settled  # noqa: F401 (fixtures)
-
-
-def p50_every_200_ms(port, seconds):
-    """The legitimate client's median latency and its failed requests, one GET every 200 ms."""
-    latencies, errors = [], []
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        status, _, _, elapsed = clients.get(port, CHEAP)
-        (latencies.append(elapsed) if status == 200 else errors.append(status))
-        time.sleep(max(0.0, 0.2 - elapsed))
-    return statistics.median(latencies), errors
+from test_serving import p50_every_200_ms, proxied, served, settled  # noqa: F401 (fixtures)
 
 
 @pytest.mark.parametrize("addresses", [3, 5])

@@ -259,11 +259,13 @@ SLOW_STEPS = f"/{DB_NAME}.json?sql=" + quote(
 CHEAP_SQL = f"/{DB_NAME}.json?sql=" + quote("select count(*) from cities")
 
 
-def sql_p50(port, seconds):
+def p50_every_200_ms(port, seconds, path=CHEAP):
+    """A legitimate client's median latency and its failed requests, one GET of path every
+    200 ms on a new connection."""
     latencies, failed = [], []
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        status, _, _, elapsed = clients.get(port, CHEAP_SQL)
+        status, _, _, elapsed = clients.get(port, path)
         (latencies.append(elapsed) if status == 200 else failed.append(status))
         time.sleep(max(0.0, 0.2 - elapsed))
     return statistics.median(latencies), failed
@@ -273,7 +275,7 @@ def test_one_clients_slow_sql_leaves_others_sql_its_pace(served, request):
     """One address sends the slowest SQL the limits allow, back to back: another address's
     cheap SQL every 200 ms gets no error and a median within 3x its own quiet median."""
     settled(served)
-    quiet, failed = sql_p50(served.port, 3)
+    quiet, failed = p50_every_200_ms(served.port, 3, CHEAP_SQL)
     stop = threading.Event()
 
     def attacker():
@@ -291,7 +293,7 @@ def test_one_clients_slow_sql_leaves_others_sql_its_pace(served, request):
     thread.start()
     try:
         time.sleep(0.5)
-        loud, failed_loud = sql_p50(served.port, 6)
+        loud, failed_loud = p50_every_200_ms(served.port, 6, CHEAP_SQL)
     finally:
         stop.set()
         thread.join()
