@@ -260,13 +260,19 @@ def without_hashes(dist_path, tmp_path):
     ("1987-08,month,20,안주,安州", "1987-08,month,20,안주,安", None),  # cross-column: passes
 ])
 def test_constraints_catch_edits(dist_path, tmp_path, old, new, error):
-    copy = without_hashes(dist_path, tmp_path)
-    text = (copy / "cities.csv").read_text(encoding="utf-8")
-    assert text.count(old) == 1
-    (copy / "cities.csv").write_text(text.replace(old, new), encoding="utf-8")
-    report = frictionless.validate(copy / "datapackage.json")
-    found = {e[0] for e in report.flatten(["type"])}
+    found = errors_after_edit(dist_path, tmp_path, "cities.csv", old, new)
     assert found == ({error} if error else set()), found
+
+
+def errors_after_edit(dist_path, tmp_path, name, old, new):
+    """The error types frictionless finds in the package once `old` (found once) in file `name`
+    is replaced by `new`."""
+    copy = without_hashes(dist_path, tmp_path)
+    text = (copy / name).read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    (copy / name).write_text(text.replace(old, new), encoding="utf-8")
+    report = frictionless.validate(copy / "datapackage.json")
+    return {e[0] for e in report.flatten(["type"])}
 
 
 @pytest.mark.parametrize("old, new, error", [
@@ -279,12 +285,7 @@ def test_constraints_catch_edits(dist_path, tmp_path, old, new, error):
 ])
 def test_status_changes_constraints_catch_edits(dist_path, tmp_path, old, new, error):
     """status_changes.csv quotes the article's '|' rows; the package reads it as CSV still."""
-    copy = without_hashes(dist_path, tmp_path)
-    text = (copy / "status_changes.csv").read_text(encoding="utf-8")
-    assert text.count(old) == 1
-    (copy / "status_changes.csv").write_text(text.replace(old, new), encoding="utf-8")
-    report = frictionless.validate(copy / "datapackage.json")
-    found = {e[0] for e in report.flatten(["type"])}
+    found = errors_after_edit(dist_path, tmp_path, "status_changes.csv", old, new)
     assert found == ({error} if error else set()), found
 
 
