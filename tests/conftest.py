@@ -30,6 +30,15 @@ def run_build(*args):
     return CliRunner().invoke(build.main, [str(arg) for arg in args])
 
 
+def build_with_supplement(tmp_path, option, name, text):
+    """Build into tmp_path with `text` as the supplement build.py's `option` reads, written to
+    tmp_path/name: (click's Result, the supplement's path, the database's path)."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    db = tmp_path / "north-korea-cities.db"
+    return run_build(SOURCE, "--db", db, option, path), path, db
+
+
 @pytest.fixture(scope="session")
 def db_path(tmp_path_factory):
     path = tmp_path_factory.mktemp("built") / f"{DB_NAME}.db"

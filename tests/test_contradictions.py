@@ -9,7 +9,7 @@ import asyncio
 import pytest
 from datasette.app import Datasette
 
-from conftest import ROOT, SOURCE, run_build
+from conftest import ROOT, SOURCE, build_with_supplement, run_build
 from helpers import assert_refused_cleanly, sha256
 
 CONTRADICTIONS = ROOT / "source" / "contradictions.yml"
@@ -148,10 +148,7 @@ def test_the_home_page_links_the_contradictions(db_path, metadata):
 
 
 def build_with(tmp_path, text):
-    path = tmp_path / "contradictions.yml"
-    path.write_text(text, encoding="utf-8")
-    db = tmp_path / "north-korea-cities.db"
-    return run_build(SOURCE, "--db", db, "--contradictions", path), path, db
+    return build_with_supplement(tmp_path, "--contradictions", "contradictions.yml", text)
 
 
 TEXT = CONTRADICTIONS.read_text(encoding="utf-8")

@@ -10,7 +10,7 @@ import re
 import httpx
 import pytest
 
-from conftest import DB_NAME, ROOT, SOURCE, run_build
+from conftest import DB_NAME, ROOT, build_with_supplement
 from helpers import assert_refused_cleanly
 
 CHANGES = ROOT / "source" / "status-changes.csv"
@@ -103,10 +103,7 @@ def test_a_page_shows_no_timeline_where_the_article_gives_only_the_founding(serv
 
 
 def build_with(tmp_path, text):
-    path = tmp_path / "status-changes.csv"
-    path.write_text(text, encoding="utf-8")
-    db = tmp_path / "north-korea-cities.db"
-    return run_build(SOURCE, "--db", db, "--changes", path), path, db
+    return build_with_supplement(tmp_path, "--changes", "status-changes.csv", text)
 
 
 TEXT = CHANGES.read_text(encoding="utf-8")
