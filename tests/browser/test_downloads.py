@@ -7,13 +7,19 @@ from openpyxl import load_workbook
 from conftest import DB_NAME, SOURCE_CITIES
 
 
-def test_xlsx_link_downloads_a_spreadsheet_with_korean(page, server):
-    page.goto(f"{server}/{DB_NAME}/cities")
+def downloaded(page, url, link, text):
+    """(file name, bytes) of what the browser downloads from url's `link` saying `text`."""
+    page.goto(url)
     with page.expect_download() as download:
-        page.locator("p.export-links a", has_text="xlsx").click()
-    assert download.value.suggested_filename == "cities.xlsx"
+        page.locator(link, has_text=text).click()
     with open(download.value.path(), "rb") as f:
-        sheet = load_workbook(io.BytesIO(f.read()), read_only=True).active
+        return download.value.suggested_filename, f.read()
+
+
+def test_xlsx_link_downloads_a_spreadsheet_with_korean(page, server):
+    name, content = downloaded(page, f"{server}/{DB_NAME}/cities", "p.export-links a", "xlsx")
+    assert name == "cities.xlsx"
+    sheet = load_workbook(io.BytesIO(content), read_only=True).active
     header, *rows = list(sheet.values)
     assert len(rows) == SOURCE_CITIES
     # Sinuiju's names, from source/korean-names.csv read by eye.
@@ -29,11 +35,7 @@ def test_geojson_link_on_the_cities_page(page, server):
 
 def test_home_pages_csv_link_downloads_a_file_for_spreadsheets(page, server):
     """Not a page of text in the tab: a file, with the byte order mark Excel reads UTF-8 by."""
-    page.goto(f"{server}/")
-    with page.expect_download() as download:
-        page.locator("a", has_text="the cities as CSV").click()
-    assert download.value.suggested_filename == "city_list.csv"
-    with open(download.value.path(), "rb") as f:
-        content = f.read()
+    name, content = downloaded(page, f"{server}/", "a", "the cities as CSV")
+    assert name == "city_list.csv"
     assert content.startswith(b"\xef\xbb\xbf")
     assert len(content.decode("utf-8-sig").strip().splitlines()) == 1 + SOURCE_CITIES
