@@ -21,10 +21,10 @@ def test_a_handful_of_noisy_clients_leave_the_others_served(served, proxied, thr
                                                             addresses, request):
     """13 connections from each of 3 or 5 addresses send uncached pages and expensive SQL back
     to back: the legitimate client gets no error, and is not queued behind their requests: its
-    median stays within 6x its own quiet one (2-4x measured on a shared 2-core machine, where
-    it waits for the one page being rendered; 13-37x when a freed place went to whichever
-    client's request came first). The noisy clients run at the lowest priority: an attacker's
-    own CPU is not the server's, and here they share two cores with it."""
+    median stays within 3x its own quiet one (13-37x when a freed place went to whichever
+    client's request came first; 3.0-3.7x when it waited for the one page being rendered). The
+    noisy clients run at the lowest priority: an attacker's own CPU is not the server's, and
+    here they share two cores with it."""
     settled(served)
     port = served.port if through == "direct" else proxied[1]
     quiet, errors = p50_every_200_ms(port, 3)
@@ -43,4 +43,4 @@ def test_a_handful_of_noisy_clients_leave_the_others_served(served, proxied, thr
         f"{addresses} noisy addresses x 13 connections ({through}): legitimate p50 "
         f"{loud * 1000:.0f} ms, quiet {quiet * 1000:.0f} ms, {len(errors)} errors"])
     assert errors == []
-    assert loud <= 6 * quiet
+    assert loud <= 3 * quiet

@@ -8,7 +8,9 @@ expensive requests. The numbers and their reasons are in serve.yml, `requests`.
   clients at their own limit stay well below the one for all.
 - Of those without the client's own SQL, at most max_running run at once; a freed place goes to
   the client with the fewest running and, among those, to the one served longest ago, so a
-  client with one request is not queued behind other clients' dozens. A place is given back when
+  client with one request is not queued behind other clients' dozens. spare_running more places
+  are only for a client with nothing else running or waiting, which then runs at once instead of
+  waiting for the page being rendered. A place is given back when
   the response starts (its body is paced_send.py's business), and a request that waits over
   max_wait_s gets 503 with Retry-After.
 - A request carrying the client's own SQL (?sql=, ?_where=) can keep a SQL thread busy for the
@@ -50,20 +52,29 @@ class FairSlots:
     """`slots` places to run; a freed one goes to the client with the fewest running, among
     those to the one given a place longest ago (round robin: a client that asks now and then
     is not queued behind every request of the clients that always ask), and among its waiting
-    requests to the first that came."""
+    requests to the first that came. `spare` more places go only to a request whose client has
+    nothing else running or waiting, when the others are taken: clients that keep requests
+    queued never hold them."""
 
-    def __init__(self, slots):
+    def __init__(self, slots, spare=0):
         self.free, self.running, self.waiting = slots, collections.Counter(), []
         self.turns, self.last_turn = itertools.count(), {}  # client: when it last got a place
+        self.spare, self.on_spare = spare, set()  # places for clients with nothing else here
 
     async def acquire(self, client):
+        """True when the place taken is a spare one."""
         if self.free and not self.waiting:
             self.take(client)
-            return
+            return False
+        if self.spare and self.idle(client):
+            self.spare -= 1  # a client with nothing running or waiting runs at once
+            self.on_spare.add(client)
+            return True
         entry = (client, asyncio.get_running_loop().create_future())
         self.waiting.append(entry)
         try:
             await entry[1]
+            return False
         except BaseException:
             if entry[1].done() and not entry[1].cancelled():
                 self.release(client)  # given a place just as the wait ended
@@ -79,6 +90,14 @@ class FairSlots:
 
     def priority(self, entry):
         return self.running[entry[0]], self.last_turn.get(entry[0], -1)
+
+    def idle(self, client):
+        return (client not in self.running and client not in self.on_spare
+                and all(entry[0] != client for entry in self.waiting))
+
+    def release_spare(self, client):
+        self.spare += 1
+        self.on_spare.discard(client)
 
     def release(self, client):
         self.free += 1
@@ -117,7 +136,7 @@ class Turns:
 
     def __init__(self, limits):
         self.limits = limits
-        self.slots = FairSlots(limits["max_running"])
+        self.slots = FairSlots(limits["max_running"], limits["spare_running"])
         self.in_flight = 0
         self.per_client = collections.Counter()
         self.expensive = asyncio.Semaphore(limits["expensive_slots"])
@@ -146,10 +165,10 @@ class Turns:
         end of the request, whichever comes first."""
         try:
             async with asyncio.timeout(self.limits["max_wait_s"]):
-                await self.slots.acquire(client)
+                spare = await self.slots.acquire(client)
         except TimeoutError:
             raise Refused(503, "the server is busy: try again shortly") from None
-        release = once(lambda: self.slots.release(client))
+        release = once(lambda: (self.slots.release_spare if spare else self.slots.release)(client))
         try:
             yield release
         finally:
