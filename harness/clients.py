@@ -31,12 +31,16 @@ def connect(port, address):
                                       source_address=(address, 0))
 
 
-def attacker(port, address, db, stop, answered):
-    connection, turn = connect(port, address), 0
+def back_to_back(port, address, db, stop, paths, turn=0, answered=None):
+    """GETs of `paths` in turn, starting at `turn`, on one keep-alive connection (a new one
+    after an error) until `stop`; each answer read is counted in `answered`."""
+    connection = connect(port, address)
     while not stop.is_set():
         try:
-            connection.request("GET", ATTACKS[turn % len(ATTACKS)].format(db=db), headers=COOKIE)
-            answered.append(connection.getresponse().read() and 1)
+            connection.request("GET", paths[turn % len(paths)].format(db=db), headers=COOKIE)
+            connection.getresponse().read()
+            if answered is not None:
+                answered.append(1)
         except (OSError, http.client.HTTPException):
             connection.close()
             connection = connect(port, address)
@@ -64,7 +68,8 @@ def legitimate(port, db, requests, seconds):
 def under_attack(port, db, requests=200, seconds=20, attackers=ATTACKERS):
     """The legitimate client's (latencies, errors) while `attackers` run; their answers."""
     stop, answered = threading.Event(), []
-    threads = [threading.Thread(target=attacker, args=(port, address, db, stop, answered))
+    threads = [threading.Thread(target=back_to_back,
+                                args=(port, address, db, stop, ATTACKS, 0, answered))
                for address in attackers]
     for thread in threads:
         thread.start()
@@ -126,26 +131,14 @@ NOISY = [
 ]
 
 
-def noisy(port, address, db, stop, turn):
-    connection = connect(port, address)
-    while not stop.is_set():
-        try:
-            connection.request("GET", NOISY[turn % len(NOISY)].format(db=db), headers=COOKIE)
-            connection.getresponse().read()
-        except (OSError, http.client.HTTPException):
-            connection.close()
-            connection = connect(port, address)
-        turn += 1
-    connection.close()
-
-
 def main(argv):
     """`python -m harness.clients PORT DB CONNECTIONS ADDRESS...`: noisy clients, CONNECTIONS
     from each address, until stdin closes (a process of their own: the measuring client's
     timings do not share its interpreter lock)."""
     port, db, connections, *addresses = argv
     stop = threading.Event()
-    threads = [threading.Thread(target=noisy, args=(int(port), address, db, stop, turn))
+    threads = [threading.Thread(target=back_to_back,
+                                args=(int(port), address, db, stop, NOISY, turn))
                for address in addresses for turn in range(int(connections))]
     for thread in threads:
         thread.start()
