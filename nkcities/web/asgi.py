@@ -4,13 +4,21 @@ ASGI gives a request's headers and a response's as lists of (name, value) bytes;
 (uvicorn) gives request header names in lower case, an app may send response names in any case.
 """
 
+import functools
 from urllib.parse import parse_qsl
 
 
 def query(scope):
     """The URL parameters as (name, value) pairs, in order, blank values kept: as Datasette reads
-    them (request.args)."""
-    return parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+    them (request.args). A tuple: several layers read the same request's, parsed once."""
+    return parsed(scope.get("query_string", b""))
+
+
+@functools.lru_cache(maxsize=1)  # the request being handled: one entry, whatever its size
+def parsed(query_string):
+    if not query_string:
+        return ()
+    return tuple(parse_qsl(query_string.decode("latin-1"), keep_blank_values=True))
 
 
 def request_header(scope, name):
@@ -32,8 +40,10 @@ def on_start(send, change):
     """send, with each response start's headers replaced by change(status, headers)."""
     async def changed(message):
         if message["type"] == "http.response.start":
-            headers = list(message.get("headers", []))
-            message = {**message, "headers": change(message["status"], headers)}
+            headers = message.get("headers", [])
+            changed = change(message["status"], headers)
+            if changed is not headers:  # a change makes its own list; none, no copy
+                message = {**message, "headers": changed}
         await send(message)
     return changed
 

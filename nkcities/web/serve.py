@@ -12,6 +12,8 @@ DB, INSPECT, HOST and PORT in the environment give the defaults (the Dockerfile 
 """
 
 import ctypes
+import functools
+import gc
 import ipaddress
 import logging
 import ctypes.util
@@ -121,6 +123,8 @@ class ForwardedFor:
         self.anyone = trusted.strip() == "*"
         self.trusted = [ipaddress.ip_network(n.strip(), strict=False)
                         for n in trusted.split(",") if n.strip() and not self.anyone]
+        # a peer's address parsed once, not at each of its requests (bounded: peers are real)
+        self.trusts = functools.lru_cache(maxsize=1024)(self.trusts)
 
     def trusts(self, host):
         try:
@@ -250,6 +254,9 @@ def main(db, inspect, host, port, metadata, overrides):
     logging.getLogger("uvicorn.access").addFilter(ShortURLs(config["log"]["max_url_chars"]))
     # SIGHUP (a closed terminal, some supervisors) ends the server as SIGTERM does: gracefully
     signal.signal(signal.SIGHUP, server.handle_exit)
+    # What is loaded by now (modules, Datasette, its metadata) lives as long as the process:
+    # frozen, the collector's full passes do not walk it again and again while serving.
+    gc.freeze()
     server.run()
 
 

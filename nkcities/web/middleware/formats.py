@@ -46,7 +46,7 @@ def with_default(scope, name, value):
     asked = query(scope)
     if any(key == name for key, _ in asked):
         return scope
-    return dict(scope, query_string=urlencode(asked + [(name, value)]).encode("latin-1"))
+    return dict(scope, query_string=urlencode([*asked, (name, value)]).encode("latin-1"))
 
 
 def typed(send, media_type):
@@ -123,9 +123,8 @@ class Formats(Middleware):
         found = FORMAT_PATH.match(scope.get("path", "")) if scope["type"] == "http" else None
         if not found or found["database"] not in self.datasette.databases:
             return await self.app(scope, receive, send)
-        known = BUILT_IN | set(self.datasette.renderers)
-        if found["ext"] not in known:
-            listed = ", ".join(sorted(known))
+        if found["ext"] not in BUILT_IN and found["ext"] not in self.datasette.renderers:
+            listed = ", ".join(sorted(BUILT_IN | set(self.datasette.renderers)))
             return await send_error(scope, send, 404,
                                     f"no format .{found['ext']} here (there are {listed})",
                                     fmt="text")

@@ -55,8 +55,8 @@ class Paced:
         if message["type"] == "http.response.start":
             self.start = message
             return
-        queue = pieces(message, self.chunk)
-        if self.start:
+        start, self.start = self.start, None
+        if start:
             size = max(self.scope.get("state", {}).get(BODY_BYTES, 0),
                        len(message.get("body", b"")))
             if size > self.chunk and self.held.bytes + size > self.held.limit:
@@ -64,16 +64,23 @@ class Paced:
                 return await send_error(self.scope, self.send, 503,
                                         "the server is busy: try again shortly",
                                         [("retry-after", LIMITS["retry_after_s"])])
-            if size > self.chunk:
-                self.counted = size
-                self.held.bytes += size
-            queue, self.start = itertools.chain([self.start], queue), None
+            if size <= self.chunk:  # the start and a body of one piece: one wait for both
+                return await self.within_timeout(start, message)
+            self.counted = size
+            self.held.bytes += size
+        for piece in itertools.chain([start] if start else [], pieces(message, self.chunk)):
+            if not await self.within_timeout(piece):
+                return
+
+    async def within_timeout(self, *messages):
+        """Send the messages (one piece) within `timeout`, else drop the client: False."""
         try:
-            for piece in queue:
-                async with asyncio.timeout(self.timeout):
-                    await self.send(piece)
+            async with asyncio.timeout(self.timeout):
+                for each in messages:
+                    await self.send(each)
         except TimeoutError:
             self.dropped = True
+        return not self.dropped
 
     def release(self):
         self.held.bytes -= self.counted

@@ -56,22 +56,26 @@ def facets_asked(scope):
     return sum(name in FACET_PARAMETERS for name, _ in query(scope))
 
 
-def declared_length(scope):
+def head(scope):
+    """(the request line and headers' size as sent, give or take the separators; the Host
+    values; the first Content-Length that is a number, else 0; whether Content-Length came
+    with Transfer-Encoding), in one pass over the headers."""
+    size = len(scope["method"]) + len(scope.get("raw_path", b"")) + \
+        len(scope.get("query_string", b"")) + 12
+    hosts, length, framing = [], None, set()
     for name, value in scope.get("headers", []):
-        if name.lower() == b"content-length" and value.strip().isdigit():
-            return int(value)
-    return 0
+        size += len(name) + len(value) + 4
+        name = name.lower()
+        if name == b"host":
+            hosts.append(value)
+        elif name in (b"content-length", b"transfer-encoding"):
+            framing.add(name)
+            if length is None and name == b"content-length" and value.strip().isdigit():
+                length = int(value)
+    return size, hosts, length or 0, len(framing) == 2
 
 
-def head_bytes(scope):
-    """The request line and headers as sent, give or take the separators."""
-    return (len(scope["method"]) + len(scope.get("raw_path", b"")) +
-            len(scope.get("query_string", b"")) + 12 +
-            sum(len(name) + len(value) + 4 for name, value in scope.get("headers", [])))
-
-
-def host_refused(scope):
-    hosts = [value for name, value in scope.get("headers", []) if name.lower() == b"host"]
+def host_refused(hosts):
     return len(hosts) > 1 or (hosts and not HOST.fullmatch(hosts[0]))
 
 
@@ -82,21 +86,18 @@ def with_public_host(scope):
         *headers, (b"host", PUBLIC.netloc.encode())]}
 
 
-def header_names(scope):
-    return {name.lower() for name, _ in scope.get("headers", [])}
-
-
 def refusal(scope):
     """(status, message, headers) for a request refused on its shape alone, else None."""
     close = [("connection", "close")]
-    if head_bytes(scope) > MAX_HEAD_BYTES:
+    size, hosts, length, both_framings = head(scope)
+    if size > MAX_HEAD_BYTES:
         return 431, f"request line and headers over {MAX_HEAD_BYTES:,} bytes", close
     raw_path = scope.get("raw_path") or scope["path"].encode()
     if not raw_path.startswith(b"/") or raw_path.startswith(b"//"):
         return 400, "the request target must be a path", close
-    if {b"content-length", b"transfer-encoding"} <= header_names(scope):
+    if both_framings:
         return 400, "Content-Length together with Transfer-Encoding", close
-    if not PUBLIC.netloc and host_refused(scope):
+    if not PUBLIC.netloc and host_refused(hosts):
         return 400, "the Host header is not a host name", close
     method = scope["method"]
     if method not in SERVED:
@@ -107,7 +108,7 @@ def refusal(scope):
         return 400, f"more than {MAX_PARAMETERS} URL parameters", []
     if facets_asked(scope) > MAX_FACETS:
         return 400, f"more than {MAX_FACETS} _facet parameters", []
-    if declared_length(scope) > MAX_BODY_BYTES:
+    if length > MAX_BODY_BYTES:
         return 413, f"request body over {MAX_BODY_BYTES:,} bytes", []
     return None
 
@@ -118,9 +119,11 @@ READ_ONLY = [("allow", ", ".join(sorted(NO_BODY)))]
 async def post_refusal(datasette, scope):
     """405 for a POST that Datasette would answer 500: to a database, a table or view (its
     page, rows, formats) or a canned query that does not write; else None."""
+    if scope["method"] != "POST":
+        return None
     parts = scope["path"].split("/")
     database = parts[1].split(".", 1)[0] if len(parts) > 1 else ""
-    if scope["method"] != "POST" or database not in datasette.databases or len(parts) > 4:
+    if database not in datasette.databases or len(parts) > 4:
         return None
     refused = (405, "POST is not allowed here: this is read-only", READ_ONLY)
     if len(parts) == 2:
@@ -177,7 +180,9 @@ class RequestLimits(Middleware):
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        refused = refusal(scope) or await post_refusal(self.datasette, scope)
+        refused = refusal(scope)
+        if refused is None and scope["method"] == "POST":
+            refused = await post_refusal(self.datasette, scope)
         if refused:
             status, message, headers = refused
             return await send_error(scope, send, status, message, headers)

@@ -277,14 +277,19 @@ class ResponseCache:
 
     def validators(self, scope, etag, headers):
         """The response headers with the validators, Vary and Cache-Control added."""
-        names = {key.lower() for key, _ in headers}
-        vary = b", ".join(v for k, v in headers if k.lower() == b"vary")
-        headers = [(k, v) for k, v in headers if k.lower() != b"vary"]
+        forced = self.cache_control(scope)
+        names, varies, kept = set(), [], []
+        for key, value in headers:  # one pass: Vary gathered, a forced Cache-Control dropped
+            name = key.lower()
+            names.add(name)
+            if name == b"vary":
+                varies.append(value)
+            elif not (forced and name == b"cache-control"):
+                kept.append((key, value))
+        vary, headers = b", ".join(varies), kept
         added = [(b"vary", vary + b", Accept-Encoding" if vary else b"Accept-Encoding")] \
             if b"accept-encoding" not in vary.lower() else [(b"vary", vary)]
-        forced = self.cache_control(scope)
         if forced:
-            headers = [(k, v) for k, v in headers if k.lower() != b"cache-control"]
             added.append((b"cache-control", forced.encode()))
         elif b"cache-control" not in names:
             ttl = self.datasette.setting("default_cache_ttl")
