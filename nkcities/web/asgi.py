@@ -41,9 +41,9 @@ def on_start(send, change):
     async def changed(message):
         if message["type"] == "http.response.start":
             headers = message.get("headers", [])
-            changed = change(message["status"], headers)
-            if changed is not headers:  # a change makes its own list; none, no copy
-                message = {**message, "headers": changed}
+            new = change(message["status"], headers)
+            if new is not headers:  # a change makes its own list; none, no copy
+                message = {**message, "headers": new}
         await send(message)
     return changed
 
