@@ -52,31 +52,51 @@ def every_page(server, db_path, metadata):
 
 @pytest.fixture(params=list(SIZES))
 def sized(browser, server, request):
+    """The size's name, and a function that opens a watched page in one context of that size."""
     context = browser.new_context(**SIZES[request.param])
-    page = context.new_page()
-    problems = watch(page, server)
-    yield request.param, page
+    watched = []
+
+    def new_page():
+        page = context.new_page()
+        watched.append(watch(page, server))
+        return page
+    yield request.param, new_page
     context.close()
     # Error pages answer 4xx: the browser logs each as a failed resource, which is expected.
-    unexpected = [p for p in problems() if not re.search(r"status of 40[04]", p)]
+    unexpected = [p for problems in watched for p in problems()
+                  if not re.search(r"status of 40[04]", p)]
     assert unexpected == [], unexpected
 
 
+# Pages loading side by side: as many as a browser's connections to one host (6), which also
+# keeps them within serve.yml's requests.max_in_flight_per_client.
+AT_ONCE = 6
+
+
 def test_every_page_fits_and_labels_its_own_cells(sized, server, db_path, metadata):
-    size, page = sized
+    size, new_page = sized
     width = SIZES[size]["viewport"]["width"]
     ARTIFACTS.mkdir(exist_ok=True)
     found = []
-    for kind, path in every_page(server, db_path, metadata).items():
-        page.goto(server + path)
-        page.wait_for_load_state("networkidle")
-        page.screenshot(path=ARTIFACTS / f"{size}-{kind}.png")
-        scroll_width = page.evaluate("document.documentElement.scrollWidth")
-        if scroll_width > width:
-            found.append(f"{kind}: {scroll_width} px wide")
-        wrong = page.evaluate(WRONG_LABELS)
-        if wrong:
-            found.append(f"{kind}: {len(wrong)} cells labelled as another table's, e.g. {wrong[0]}")
+    tabs = [new_page() for _ in range(AT_ONCE)]
+    kinds = list(every_page(server, db_path, metadata).items())
+    for start in range(0, len(kinds), AT_ONCE):
+        batch = list(zip(tabs, kinds[start:start + AT_ONCE]))
+        for page, (kind, path) in batch:
+            page.goto(server + path, wait_until="commit")
+        for page, _ in batch:
+            page.wait_for_load_state("load")
+            page.wait_for_load_state("networkidle")
+        for page, (kind, path) in batch:
+            page.bring_to_front()  # a tab in the background draws no frame to screenshot
+            page.screenshot(path=ARTIFACTS / f"{size}-{kind}.png")
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            if scroll_width > width:
+                found.append(f"{kind}: {scroll_width} px wide")
+            wrong = page.evaluate(WRONG_LABELS)
+            if wrong:
+                found.append(f"{kind}: {len(wrong)} cells labelled as another table's, "
+                             f"e.g. {wrong[0]}")
     assert found == []
 
 
@@ -151,7 +171,8 @@ def test_charts_on_a_phone_cut_no_text(browser, server):
 
 def test_refused_sql_is_mended_in_the_editor(sized, server):
     """The error page's editor holds the refused query; corrected there, it runs."""
-    _, page = sized
+    _, new_page = sized
+    page = new_page()
     page.goto(f"{server}/{DB_NAME}?" + urllib.parse.urlencode({"sql": "selec * from cities"}))
     editor = page.locator(".CodeMirror")
     assert editor.inner_text().strip().endswith("selec * from cities")
