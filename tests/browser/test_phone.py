@@ -9,7 +9,7 @@ import urllib.parse
 
 import pytest
 
-from browser.conftest import ARTIFACTS, watch
+from browser.conftest import ARTIFACTS, AT_ONCE, side_by_side, watch
 from browser.page_kinds import page_kinds
 from conftest import DB_NAME
 
@@ -68,35 +68,20 @@ def sized(browser, server, request):
     assert unexpected == [], unexpected
 
 
-# Pages loading side by side: as many as a browser's connections to one host (6), which also
-# keeps them within serve.yml's requests.max_in_flight_per_client.
-AT_ONCE = 6
-
-
 def test_every_page_fits_and_labels_its_own_cells(sized, server, db_path, metadata):
     size, new_page = sized
     width = SIZES[size]["viewport"]["width"]
     ARTIFACTS.mkdir(exist_ok=True)
     found = []
     tabs = [new_page() for _ in range(AT_ONCE)]
-    kinds = list(every_page(server, db_path, metadata).items())
-    for start in range(0, len(kinds), AT_ONCE):
-        batch = list(zip(tabs, kinds[start:start + AT_ONCE]))
-        for page, (kind, path) in batch:
-            page.goto(server + path, wait_until="commit")
-        for page, _ in batch:
-            page.wait_for_load_state("load")
-            page.wait_for_load_state("networkidle")
-        for page, (kind, path) in batch:
-            page.bring_to_front()  # a tab in the background draws no frame to screenshot
-            page.screenshot(path=ARTIFACTS / f"{size}-{kind}.png")
-            scroll_width = page.evaluate("document.documentElement.scrollWidth")
-            if scroll_width > width:
-                found.append(f"{kind}: {scroll_width} px wide")
-            wrong = page.evaluate(WRONG_LABELS)
-            if wrong:
-                found.append(f"{kind}: {len(wrong)} cells labelled as another table's, "
-                             f"e.g. {wrong[0]}")
+    for kind, page in side_by_side(tabs, server, every_page(server, db_path, metadata)):
+        page.screenshot(path=ARTIFACTS / f"{size}-{kind}.png")
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        if scroll_width > width:
+            found.append(f"{kind}: {scroll_width} px wide")
+        wrong = page.evaluate(WRONG_LABELS)
+        if wrong:
+            found.append(f"{kind}: {len(wrong)} cells labelled as another table's, e.g. {wrong[0]}")
     assert found == []
 
 
