@@ -86,9 +86,11 @@ serve: build
 test-fast: $(INSTALLED)
 	$(BIN)/python -m pytest -q -m "not slow and not external"
 
+# The image test and the fresh-machine test run containers of their own images and share
+# nothing: side by side, each one's output printed whole.
 test: $(INSTALLED) browser lighthouse nginx gdal libreoffice slowhttptest $(CFFCONVERT) $(STOCK)
 	$(BIN)/ruff check .
-	$(MAKE) image-test fresh-machine-test
+	$(MAKE) -j2 --output-sync=target image-test fresh-machine-test
 	$(BIN)/python -m pytest
 
 # Headless Chromium for the browser tests, curl for the README examples, and a CJK font so

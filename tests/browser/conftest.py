@@ -72,6 +72,28 @@ def watch(page, server):
     return lambda: problems + [message for url, message in failed if url not in downloads]
 
 
+# Pages loading side by side: as many as a browser's connections to one host (6), which also
+# keeps them within serve.yml's requests.max_in_flight_per_client.
+AT_ONCE = 6
+
+
+def side_by_side(tabs, server, paths):
+    """Yield (name, tab) for each of {name: path}, loaded len(tabs) at a time, side by side, each
+    until its network is idle; the tab yielded is in front (a tab in the background draws no
+    frame to screenshot)."""
+    items = list(paths.items())
+    for start in range(0, len(items), len(tabs)):
+        batch = list(zip(tabs, items[start:start + len(tabs)]))
+        for tab, (_, path) in batch:
+            tab.goto(server + path, wait_until="commit")
+        for tab, _ in batch:
+            tab.wait_for_load_state("load")
+            tab.wait_for_load_state("networkidle")
+        for tab, (name, _) in batch:
+            tab.bring_to_front()
+            yield name, tab
+
+
 @pytest.fixture
 def page(browser, server, request):
     context = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True)

@@ -9,7 +9,7 @@ import urllib.parse
 
 import pytest
 
-from browser.conftest import ARTIFACTS, watch
+from browser.conftest import ARTIFACTS, AT_ONCE, side_by_side, watch
 from browser.page_kinds import page_kinds
 from conftest import DB_NAME
 
@@ -52,24 +52,29 @@ def every_page(server, db_path, metadata):
 
 @pytest.fixture(params=list(SIZES))
 def sized(browser, server, request):
+    """The size's name, and a function that opens a watched page in one context of that size."""
     context = browser.new_context(**SIZES[request.param])
-    page = context.new_page()
-    problems = watch(page, server)
-    yield request.param, page
+    watched = []
+
+    def new_page():
+        page = context.new_page()
+        watched.append(watch(page, server))
+        return page
+    yield request.param, new_page
     context.close()
     # Error pages answer 4xx: the browser logs each as a failed resource, which is expected.
-    unexpected = [p for p in problems() if not re.search(r"status of 40[04]", p)]
+    unexpected = [p for problems in watched for p in problems()
+                  if not re.search(r"status of 40[04]", p)]
     assert unexpected == [], unexpected
 
 
 def test_every_page_fits_and_labels_its_own_cells(sized, server, db_path, metadata):
-    size, page = sized
+    size, new_page = sized
     width = SIZES[size]["viewport"]["width"]
     ARTIFACTS.mkdir(exist_ok=True)
     found = []
-    for kind, path in every_page(server, db_path, metadata).items():
-        page.goto(server + path)
-        page.wait_for_load_state("networkidle")
+    tabs = [new_page() for _ in range(AT_ONCE)]
+    for kind, page in side_by_side(tabs, server, every_page(server, db_path, metadata)):
         page.screenshot(path=ARTIFACTS / f"{size}-{kind}.png")
         scroll_width = page.evaluate("document.documentElement.scrollWidth")
         if scroll_width > width:
@@ -151,7 +156,8 @@ def test_charts_on_a_phone_cut_no_text(browser, server):
 
 def test_refused_sql_is_mended_in_the_editor(sized, server):
     """The error page's editor holds the refused query; corrected there, it runs."""
-    _, page = sized
+    _, new_page = sized
+    page = new_page()
     page.goto(f"{server}/{DB_NAME}?" + urllib.parse.urlencode({"sql": "selec * from cities"}))
     editor = page.locator(".CodeMirror")
     assert editor.inner_text().strip().endswith("selec * from cities")

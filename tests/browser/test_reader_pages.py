@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from browser.conftest import ARTIFACTS
+from browser.conftest import ARTIFACTS, AT_ONCE, side_by_side, watch
 from browser.page_kinds import CITY, page_kinds, row_path
 from conftest import DB_NAME
 
@@ -29,17 +29,19 @@ def test_every_kind_of_page(page, server, db_path, metadata):
     """Each has a language, a meta description, one h1, Korean in lang="ko", no wider than the
     window; and a screenshot to look at."""
     ARTIFACTS.mkdir(exist_ok=True)
-    for kind, path in page_kinds(server, db_path, metadata).items():
-        page.goto(server + path)
-        page.wait_for_load_state("networkidle")
-        expect(page.locator("html")).to_have_attribute("lang", "en")
-        description = page.locator("meta[name=description]").get_attribute("content")
+    others = [page.context.new_page() for _ in range(AT_ONCE - 1)]
+    problems = [watch(other, server) for other in others]
+    for kind, tab in side_by_side([page, *others], server,
+                                  page_kinds(server, db_path, metadata)):
+        expect(tab.locator("html")).to_have_attribute("lang", "en")
+        description = tab.locator("meta[name=description]").get_attribute("content")
         assert description and len(description) > 40, kind
-        expect(page.locator("h1")).to_have_count(1)
-        assert page.evaluate(KOREAN_OUTSIDE_KO) == [], kind
-        width = page.evaluate("document.documentElement.scrollWidth")
+        expect(tab.locator("h1")).to_have_count(1)
+        assert tab.evaluate(KOREAN_OUTSIDE_KO) == [], kind
+        width = tab.evaluate("document.documentElement.scrollWidth")
         assert width <= 1280, f"{kind} is {width} px wide"
-        page.screenshot(path=ARTIFACTS / f"page-{kind}.png")
+        tab.screenshot(path=ARTIFACTS / f"page-{kind}.png")
+    assert [problem for found in problems for problem in found()] == []
 
 
 def test_pyongyang_page(page, server):
