@@ -180,9 +180,7 @@ class RequestLimits(Middleware):
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        refused = refusal(scope)
-        if refused is None and scope["method"] == "POST":
-            refused = await post_refusal(self.datasette, scope)
+        refused = refusal(scope) or await post_refusal(self.datasette, scope)
         if refused:
             status, message, headers = refused
             return await send_error(scope, send, status, message, headers)
