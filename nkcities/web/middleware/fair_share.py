@@ -91,9 +91,12 @@ class FairSlots:
     def priority(self, entry):
         return self.running[entry[0]], self.last_turn.get(entry[0], -1)
 
+    def busy(self, client):
+        """Whether the client has a request in a place to run, or waiting for one."""
+        return client in self.running or any(entry[0] == client for entry in self.waiting)
+
     def idle(self, client):
-        return (client not in self.running and client not in self.on_spare
-                and all(entry[0] != client for entry in self.waiting))
+        return not self.busy(client) and client not in self.on_spare
 
     def release_spare(self, client):
         self.spare += 1
@@ -114,7 +117,7 @@ class FairSlots:
     def forget_if_idle(self, client):
         """A client with nothing running or waiting is remembered no longer: it comes back
         first in line, and the table stays as small as the clients being served."""
-        if client not in self.running and all(entry[0] != client for entry in self.waiting):
+        if not self.busy(client):
             self.last_turn.pop(client, None)
 
 
