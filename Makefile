@@ -87,11 +87,14 @@ test-fast: $(INSTALLED)
 	$(BIN)/python -m pytest -q -m "not slow and not external"
 
 # The image test and the fresh-machine test run containers of their own images and share
-# nothing: side by side, each one's output printed whole.
+# nothing: side by side, each one's output printed whole. Then the tests that time nothing two at
+# a time (pytest-xdist, a file to a worker: its module fixtures made once), and the timing tests
+# alone (tests/conftest.py's TIMING), with nothing else competing for the CPU.
 test: $(INSTALLED) browser lighthouse nginx gdal libreoffice slowhttptest $(CFFCONVERT) $(STOCK)
 	$(BIN)/ruff check .
 	$(MAKE) -j2 --output-sync=target image-test fresh-machine-test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not slow and not timing"
+	$(BIN)/python -m pytest -m "not slow and timing"
 
 # Headless Chromium for the browser tests, curl for the README examples, and a CJK font so
 # Hangul and Hancha render in screenshots (Debian packages; CI runs as root, elsewhere sudo).

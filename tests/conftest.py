@@ -117,8 +117,30 @@ OUT_OF_PROCESS = (
 )
 
 
+# Tests whose verdict depends on wall time or on having the CPU to themselves: `make test` runs
+# them alone after the others have run two at a time (pytest-xdist), so nothing competes with them.
+TIMING = (
+    "test_serving.py",  # latency ratios, answers within 1 s, rate windows, 503 at once, timeouts
+    "test_hostile_sql.py",  # each hostile request answered within 1-2 s
+    "test_slow_clients.py",  # slowhttptest; legitimate latencies; closed within timeout + 2 s
+    "test_noisy_clients.py",  # loud p50 against the quiet p50
+    "test_burst.py",  # 50 connections at once, none refused
+    "test_serve_start.py",  # 503 within 1 s, SIGTERM within 10 s, the log read after 0.2 s
+    "test_load.py",  # requests/s and p99
+    "browser/test_lighthouse.py",  # performance scores
+    "browser/test_map.py",  # markers counted 500 ms after the first shows
+    "browser/test_watch.py",  # a page's errors caught within 500 ms
+    # requests seen within 300 ms after networkidle: a late one missed would pass unseen
+    "browser/test_asset_cache.py",
+    "browser/test_bytes.py",
+)
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
+        nodeid = item.nodeid.removeprefix("tests/")
         if ("browser" in item.path.parts or REAL_SERVER & set(item.fixturenames)
-                or item.nodeid.removeprefix("tests/").startswith(OUT_OF_PROCESS)):
+                or nodeid.startswith(OUT_OF_PROCESS)):
             item.add_marker(pytest.mark.external)
+        if nodeid.startswith(TIMING):
+            item.add_marker(pytest.mark.timing)
