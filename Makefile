@@ -82,9 +82,9 @@ serve: build
 	$(BIN)/python -m nkcities.web.serve --db $(DB) --inspect $(INSPECT)
 
 # The inner loop: every test that needs nothing outside this Python process (tests/conftest.py
-# marks the others external: browser, real server, other programs).
+# marks the others external: browser, real server, other programs), two at a time (pytest-xdist).
 test-fast: $(INSTALLED)
-	$(BIN)/python -m pytest -q -m "not slow and not external"
+	$(BIN)/python -m pytest -q -n 2 -m "not slow and not external"
 
 # The image test and the fresh-machine test run containers of their own images and share
 # nothing: side by side, each one's output printed whole. Then the tests that time nothing two at

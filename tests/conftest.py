@@ -125,7 +125,11 @@ TIMING = (
     "test_slow_clients.py",  # slowhttptest; legitimate latencies; closed within timeout + 2 s
     "test_noisy_clients.py",  # loud p50 against the quiet p50
     "test_burst.py",  # 50 connections at once, none refused
-    "test_serve_start.py",  # 503 within 1 s, SIGTERM within 10 s, the log read after 0.2 s
+    # 503 within 1 s, SIGTERM within 10 s; SIGHUP 0.2 s into a request; the log read after 0.2 s
+    "test_serve_start.py::test_file_changed_while_serving",
+    "test_serve_start.py::test_same_size_same_mtime_rewrite_is_caught",
+    "test_serve_start.py::test_sighup_ends_the_server_like_sigterm",
+    "test_serve_start.py::test_access_log_lines_are_bounded",
     "test_load.py",  # requests/s and p99
     "browser/test_lighthouse.py",  # performance scores
     "browser/test_map.py",  # markers counted 500 ms after the first shows
