@@ -35,9 +35,9 @@ $(SERVE_INSTALLED): $(SERVE_LOCK)
 	touch $@
 
 # The full lock on top (tests, make lock, make reference): the serve lock is compiled against it,
-# so this adds packages and changes no version.
+# so this adds packages and changes no version. --no-compile as above (and for the venvs below).
 $(INSTALLED): $(LOCK) $(SERVE_INSTALLED)
-	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-compile --require-hashes -r $(LOCK)
 	touch $@
 
 # The locks, from pyproject.toml (the human-edited list): run after changing a dependency.
@@ -123,14 +123,14 @@ gdal:
 $(CFFCONVERT): $(CFF_LOCK)
 	$(CHECK_PYTHON)
 	test -x .venv-cff/bin/python || $(PYTHON) -m venv .venv-cff
-	.venv-cff/bin/python -m pip install --quiet --require-hashes -r $(CFF_LOCK)
+	.venv-cff/bin/python -m pip install --quiet --no-compile --require-hashes -r $(CFF_LOCK)
 	touch $@
 
 # Stock Datasette and sqlite-utils, without this project's plugins or metadata, as a user who
 # downloads the .db opens it (tests/test_stock_tools.py): a venv of their own.
 $(STOCK): $(STOCK_LOCK)
 	test -x .venv-stock/bin/python || $(PYTHON) -m venv .venv-stock
-	.venv-stock/bin/python -m pip install --quiet --require-hashes -r $(STOCK_LOCK)
+	.venv-stock/bin/python -m pip install --quiet --no-compile --require-hashes -r $(STOCK_LOCK)
 	touch $@
 
 # Headless LibreOffice Calc, which tests/test_xlsx.py opens the .xlsx downloads with.
