@@ -131,6 +131,7 @@ TIMING = (
     "test_serve_start.py::test_sighup_ends_the_server_like_sigterm",
     "test_serve_start.py::test_access_log_lines_are_bounded",
     "test_load.py",  # requests/s and p99
+    "test_stack.py::test_a_cache_hit_takes_no_turn",  # held requests all taken in within 0.2 s
     "browser/test_lighthouse.py",  # performance scores
     "browser/test_map.py",  # markers counted 500 ms after the first shows
     "browser/test_watch.py",  # a page's errors caught within 500 ms
