@@ -35,9 +35,9 @@ $(SERVE_INSTALLED): $(SERVE_LOCK)
 	touch $@
 
 # The full lock on top (tests, make lock, make reference): the serve lock is compiled against it,
-# so this adds packages and changes no version.
+# so this adds packages and changes no version. --no-compile as above (and for the venvs below).
 $(INSTALLED): $(LOCK) $(SERVE_INSTALLED)
-	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-compile --require-hashes -r $(LOCK)
 	touch $@
 
 # The locks, from pyproject.toml (the human-edited list): run after changing a dependency.
@@ -82,16 +82,19 @@ serve: build
 	$(BIN)/python -m nkcities.web.serve --db $(DB) --inspect $(INSPECT)
 
 # The inner loop: every test that needs nothing outside this Python process (tests/conftest.py
-# marks the others external: browser, real server, other programs).
+# marks the others external: browser, real server, other programs), two at a time (pytest-xdist).
 test-fast: $(INSTALLED)
-	$(BIN)/python -m pytest -q -m "not slow and not external"
+	$(BIN)/python -m pytest -q -n 2 -m "not slow and not external"
 
 # The image test and the fresh-machine test run containers of their own images and share
-# nothing: side by side, each one's output printed whole.
+# nothing: side by side, each one's output printed whole. Then the tests that time nothing two at
+# a time (pytest-xdist, a file to a worker: its module fixtures made once), and the timing tests
+# alone (tests/conftest.py's TIMING), with nothing else competing for the CPU.
 test: $(INSTALLED) browser lighthouse nginx gdal libreoffice slowhttptest $(CFFCONVERT) $(STOCK)
 	$(BIN)/ruff check .
 	$(MAKE) -j2 --output-sync=target image-test fresh-machine-test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not slow and not timing"
+	$(BIN)/python -m pytest -m "not slow and timing"
 
 # Headless Chromium for the browser tests, curl for the README examples, and a CJK font so
 # Hangul and Hancha render in screenshots (Debian packages; CI runs as root, elsewhere sudo).
@@ -120,14 +123,14 @@ gdal:
 $(CFFCONVERT): $(CFF_LOCK)
 	$(CHECK_PYTHON)
 	test -x .venv-cff/bin/python || $(PYTHON) -m venv .venv-cff
-	.venv-cff/bin/python -m pip install --quiet --require-hashes -r $(CFF_LOCK)
+	.venv-cff/bin/python -m pip install --quiet --no-compile --require-hashes -r $(CFF_LOCK)
 	touch $@
 
 # Stock Datasette and sqlite-utils, without this project's plugins or metadata, as a user who
 # downloads the .db opens it (tests/test_stock_tools.py): a venv of their own.
 $(STOCK): $(STOCK_LOCK)
 	test -x .venv-stock/bin/python || $(PYTHON) -m venv .venv-stock
-	.venv-stock/bin/python -m pip install --quiet --require-hashes -r $(STOCK_LOCK)
+	.venv-stock/bin/python -m pip install --quiet --no-compile --require-hashes -r $(STOCK_LOCK)
 	touch $@
 
 # Headless LibreOffice Calc, which tests/test_xlsx.py opens the .xlsx downloads with.

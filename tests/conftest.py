@@ -117,8 +117,35 @@ OUT_OF_PROCESS = (
 )
 
 
+# Tests whose verdict depends on wall time or on having the CPU to themselves: `make test` runs
+# them alone after the others have run two at a time (pytest-xdist), so nothing competes with them.
+TIMING = (
+    "test_serving.py",  # latency ratios, answers within 1 s, rate windows, 503 at once, timeouts
+    "test_hostile_sql.py",  # each hostile request answered within 1-2 s
+    "test_slow_clients.py",  # slowhttptest; legitimate latencies; closed within timeout + 2 s
+    "test_noisy_clients.py",  # loud p50 against the quiet p50
+    "test_burst.py",  # 50 connections at once, none refused
+    # 503 within 1 s, SIGTERM within 10 s; SIGHUP 0.2 s into a request; the log read after 0.2 s
+    "test_serve_start.py::test_file_changed_while_serving",
+    "test_serve_start.py::test_same_size_same_mtime_rewrite_is_caught",
+    "test_serve_start.py::test_sighup_ends_the_server_like_sigterm",
+    "test_serve_start.py::test_access_log_lines_are_bounded",
+    "test_load.py",  # requests/s and p99
+    "test_stack.py::test_a_cache_hit_takes_no_turn",  # held requests all taken in within 0.2 s
+    "browser/test_lighthouse.py",  # performance scores
+    "browser/test_map.py",  # markers counted 500 ms after the first shows
+    "browser/test_watch.py",  # a page's errors caught within 500 ms
+    # requests seen within 300 ms after networkidle: a late one missed would pass unseen
+    "browser/test_asset_cache.py",
+    "browser/test_bytes.py",
+)
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
+        nodeid = item.nodeid.removeprefix("tests/")
         if ("browser" in item.path.parts or REAL_SERVER & set(item.fixturenames)
-                or item.nodeid.removeprefix("tests/").startswith(OUT_OF_PROCESS)):
+                or nodeid.startswith(OUT_OF_PROCESS)):
             item.add_marker(pytest.mark.external)
+        if nodeid.startswith(TIMING):
+            item.add_marker(pytest.mark.timing)
