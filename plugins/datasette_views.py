@@ -12,6 +12,7 @@ that plugin's, as it is with Datasette's own routes.
 import re
 
 from datasette import hookimpl
+from datasette.utils import tilde_encode
 from datasette.views.database import DatabaseView
 from datasette.views.row import RowView
 from datasette.views.table import TableView
@@ -27,8 +28,8 @@ def route(view_class):
 
 @hookimpl(trylast=True)
 def register_routes(datasette):
-    names = "|".join(re.escape(db.route) for db in datasette.databases.values()
-                     if not db.is_mutable)
+    names = "|".join(re.escape(tilde_encode(db.route)) for db in datasette.databases.values()
+                     if not db.is_mutable)  # as Datasette's URLs name them
     if not names:
         return []
     database = rf"^/(?P<database>{names})"
