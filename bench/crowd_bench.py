@@ -12,7 +12,8 @@
 
 The load generator is one asyncio process (h11), pinned to the other core.
 
-    .venv/bin/python -m bench.crowd_bench [--rounds 3] [--seconds 1.0]   # splices RESULTS.md
+    .venv/bin/python -m bench.crowd_bench [--rounds 3] [--seconds 1.0] [--connections 2]
+                                          # splices RESULTS.md (--output elsewhere)
 """
 
 import asyncio
@@ -136,7 +137,7 @@ def wait_warm(port, timeout=60):
         time.sleep(0.2)
 
 
-def run(folder, rounds, seconds, cpus=None):
+def run(folder, rounds, seconds, cpus=None, connections=2):
     """({(page, coding): crowd figures}, {(server, path): miss figures})."""
     folder = Path(folder)
     folder.mkdir(exist_ok=True)
@@ -155,7 +156,7 @@ def run(folder, rounds, seconds, cpus=None):
             started[server] = start(*servers[server], cpus, folder / f"{server}.log")
             if server != "plain":
                 wait_warm(started[server][0])
-        interleaved_misses(started, samples, rounds, seconds)
+        interleaved_misses(started, samples, rounds, seconds, connections)
     finally:
         for _, process in started.values():
             stop(process)
@@ -171,7 +172,7 @@ def yes(ok):
     return "yes" if ok else "**no**"
 
 
-def section(crowds, misses, cores, rounds, seconds):
+def section(crowds, misses, cores, rounds, seconds, connections=2):
     lines = [HEADING, "",
              f"Cores: {cores}. bench/crowd_bench.py. A crowd: a freshly started project "
              f"server (its readiness probe, /-/versions.json, starts the warm-up), then "
@@ -188,7 +189,8 @@ def section(crowds, misses, cores, rounds, seconds):
                      f"| {c['rendered']} | {c['slowest_ms']:.1f} | {c['p50']:.1f} "
                      f"| {c['p99']:.1f} | {c['hit_p50']:.1f} | {c['ratio']:.1f} | {yes(met)} |")
     lines += ["", f"Cache misses (every request with a cookie, no Accept-Encoding), {rounds} "
-              f"interleaved rounds of {seconds} s per page per server, 2 connections. Server CPU "
+              f"interleaved rounds of {seconds} s per page per server, {connections} "
+              f"connection{'s' if connections > 1 else ''} from one address. Server CPU "
               "ms per request decides; target: project ≤ plain. The last column is the project "
               "with num_sql_threads: 0 (SQL on the event loop), which shows what the hand-off to "
               "the SQL threads costs.", "",
@@ -220,33 +222,35 @@ def splice(text, lines):
 
 
 
-def interleaved_misses(started, samples, rounds, seconds):
+def interleaved_misses(started, samples, rounds, seconds, connections=2):
     """Misses of each (server, path) in `samples`, in turns round after round after one uncounted
     pass, so that the machine's load hits every server alike: each appends (sample, server CPU
     seconds) to its list. started: {server: (port, process)}."""
     for server, path in samples:
-        measure(started[server][0], path, 0.2, 50, 2, MISS_HEADERS)
+        measure(started[server][0], path, 0.2, 50, connections, MISS_HEADERS)
     for _ in range(rounds):
         for (server, path), kept in samples.items():
             port, process = started[server]
             cpu = cpu_seconds(process.pid)
-            sample = measure(port, path, seconds, 50_000, 2, MISS_HEADERS)
+            sample = measure(port, path, seconds, 50_000, connections, MISS_HEADERS)
             kept.append((sample, cpu_seconds(process.pid) - cpu))
 
 
 @click.command()
 @click.option("--rounds", default=3, show_default=True)
 @click.option("--seconds", default=1.0, show_default=True)
+@click.option("--connections", default=2, show_default=True,
+              help="Keep-alive connections per miss measurement, all from one address.")
 @click.option("--output", default=str(HERE / "RESULTS.md"), show_default=True,
               type=click.Path(dir_okay=False))
-def main(rounds, seconds, output):
+def main(rounds, seconds, connections, output):
     """Run this section alone and splice it into RESULTS.md (make bench runs it too)."""
     from bench.run import split_cores
     started, load = datetime.datetime.now(datetime.UTC), os.getloadavg()[0]
     cpus, cores = split_cores()
     with tempfile.TemporaryDirectory(prefix="bench-crowd-") as folder:
-        crowds, misses = run(folder, rounds, seconds, cpus)
-    lines = section(crowds, misses, cores, rounds, seconds)
+        crowds, misses = run(folder, rounds, seconds, cpus, connections)
+    lines = section(crowds, misses, cores, rounds, seconds, connections)
     lines[2:2] = [f"Run alone (`python -m bench.crowd_bench`) on {started:%Y-%m-%d %H:%M} UTC; "
                   f"load average at start {load:.2f} (other jobs share the machine).", ""]
     path = Path(output)

@@ -1,7 +1,8 @@
 """What the project's ASGI wrappers cost per cache miss on real servers: server CPU per request
 of the project as nkcities/web/serve.py runs it, of the same Datasette app under bare uvicorn
-(as `datasette serve` runs Datasette), of that app without the wrappers' plugins/ modules
-(serve.yml's asgi_order), and of plain Datasette, in interleaved rounds, pinned as the other
+(as `datasette serve` runs Datasette), of that app without the composed middleware
+(plugins/stack.py, which installs nkcities/web/stack.py), and of plain Datasette, in interleaved
+rounds, pinned as the other
 benchmarks are (bench/NOTES.md has a run).
 
     .venv/bin/python -m bench.wrapper_cost [--rounds 8]
@@ -41,13 +42,13 @@ def main(rounds, bare_args):
     from bench.run import split_cores
     cpus, _ = split_cores()
     db, inspect = str(ROOT / "north-korea-cities.db"), str(ROOT / "inspect-data.json")
-    wrappers = ",".join(load_config()["asgi_order"])
+    wrappers = "stack"  # plugins/stack.py: the one asgi_wrapper, the composed middleware
     this = [sys.executable, "-m", "bench.wrapper_cost", "--bare", db, inspect, PORT]
     servers = {
         "project (serve.py)": [sys.executable, "-m", "nkcities.web.serve", "--db", db,
                                "--inspect", inspect, "--host", "127.0.0.1", "--port", PORT],
         "bare uvicorn": [*this, ""],
-        "bare, no wrappers": [*this, wrappers],
+        "bare, no middleware": [*this, wrappers],
         "plain": ["datasette", "serve", "--immutable", db, "--inspect-file", inspect,
                   "--metadata", str(ROOT / "metadata.yml"), "--host", "127.0.0.1", "--port",
                   PORT],

@@ -7,9 +7,10 @@ hidden tables (the search indexes', SQLite's statistics) that the page never sho
 route renders the same template from what it shows, with one visibility check per listed
 table or view and canned query.
 
-Anything else at this address is Datasette's own view: a query (?sql=), methods other than
-GET, and a page whose template is not this site's (Datasette's own database.html reads every
-table's columns and the database_actions hook, which this route does not gather).
+Anything else at this address is Datasette's own view (nkcities/web/serve.py, datasette_view):
+a query (?sql=), methods other than GET, and a page whose template is not this site's
+(Datasette's own database.html reads every table's columns and the database_actions hook, which
+this route does not gather).
 """
 
 import time
@@ -19,7 +20,7 @@ from datasette.utils import add_cors_headers, path_with_format, tilde_decode, to
 from datasette.version import __version__
 from datasette.views.database import DatabaseView
 
-from nkcities.web.serve import site_template
+from nkcities.web.serve import datasette_view, site_template
 
 
 async def visible(datasette, actor, permissions):
@@ -50,7 +51,7 @@ async def listed(datasette, db, actor):
 
 async def database_page(datasette, request, send):
     if request.method != "GET" or request.args.get("sql"):
-        return await DatabaseView.as_view(datasette)(request, send)
+        return await datasette_view(DatabaseView, datasette, request, send)
     started = time.perf_counter()
     try:
         db = datasette.get_database(route=tilde_decode(request.url_vars["database"]))
@@ -60,7 +61,7 @@ async def database_page(datasette, request, send):
     templates = [f"database-{to_css_class(database)}.html", "database.html"]
     chosen = site_template(datasette, templates)
     if chosen is None:
-        return await DatabaseView.as_view(datasette)(request, send)
+        return await datasette_view(DatabaseView, datasette, request, send)
     seen, private = await datasette.check_visibility(
         request.actor, permissions=[("view-database", database), "view-instance"])
     if not seen:

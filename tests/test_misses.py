@@ -23,9 +23,13 @@ def traced(db_path):
     ds = datasette(load_config(), db_path, write_inspect(db_path), {"trace_debug": True})
 
     async def get(path):
-        response = await ds.client.get(f"{path}?_trace=1", cookies={"visitor": "1"})
-        found = re.search(r"<pre>(.*)</pre>", response.text, re.S)
-        traces = json.loads(html.unescape(found.group(1)))["traces"] if found else []
+        response = await ds.client.get(f"{path}{'&' if '?' in path else '?'}_trace=1",
+                                       cookies={"visitor": "1"})
+        if response.headers["content-type"].startswith("application/json"):
+            traces = response.json()["_trace"]["traces"]
+        else:
+            found = re.search(r"<pre>(.*)</pre>", response.text, re.S)
+            traces = json.loads(html.unescape(found.group(1)))["traces"] if found else []
         return response.status_code, [(t.get("sql", ""), t.get("params")) for t in traces]
     asyncio.run(get("/"))  # the first request fills Datasette's internal catalogue
     return lambda path: asyncio.run(get(path))
@@ -44,6 +48,21 @@ def test_a_row_page_fetches_its_row_once(traced):
                if re.match(r'select \* from \[?cities\]? where \[?"?id"?\]? ?=', sql)
                and CITY in json.dumps(params)]
     assert len(fetches) == 1, fetches
+
+
+@pytest.mark.parametrize("path", [f"/{DB_NAME}.json?sql=select+1", f"/{DB_NAME}?sql=select+1",
+                                  f"/{DB_NAME}/cities/{CITY}", f"/{DB_NAME}/cities.json"])
+def test_a_page_of_the_immutable_database_asks_no_schema_version(traced, path):
+    """Datasette's views first ask every database for its schema version, each a SQL call of
+    its own; nothing writes to the database served here, so its pages ask it no more."""
+    status, queries = traced(path)
+    assert status == 200 and queries
+    assert not [sql for sql, _ in queries if "schema_version" in sql.lower()]
+
+
+def test_a_query_runs_only_its_own_sql(traced):
+    status, queries = traced(f"/{DB_NAME}.json?sql=select+1")
+    assert status == 200 and [sql for sql, _ in queries] == ["select 1"]
 
 
 def test_citation_cff_is_read_once(traced, monkeypatch):

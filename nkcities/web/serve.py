@@ -31,6 +31,7 @@ import uvicorn
 import yaml
 from jinja2 import TemplateNotFound
 from datasette.app import Datasette
+from datasette.utils import tilde_decode
 from datasette.plugins import pm
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
@@ -201,6 +202,20 @@ def site_template(datasette, names):
             continue
         return name if Path(filename).resolve().is_relative_to(ROOT / "templates") else None
     return None
+
+
+async def datasette_view(view_class, datasette, request, send):
+    """Datasette's own view (a class of datasette.views) answering request. Its dispatch first
+    asks every database for its schema version (refresh_schemas: three SQL hand-offs here, most
+    of a ?sql= request's), which only a write can change: a GET of a database served immutable,
+    which nothing writes, goes straight to the view's get."""
+    try:
+        db = datasette.get_database(route=tilde_decode(request.url_vars["database"]))
+    except KeyError:
+        db = None  # the view answers 404 as Datasette's route does
+    if request.method == "GET" and db is not None and not db.is_mutable:
+        return await view_class(datasette).get(request)
+    return await view_class.as_view(datasette)(request, send)
 
 
 def datasette(config, db, inspect, overrides, metadata=ROOT / "metadata.yml"):
