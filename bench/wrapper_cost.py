@@ -2,8 +2,7 @@
 of the project as nkcities/web/serve.py runs it, of the same Datasette app under bare uvicorn
 (as `datasette serve` runs Datasette), of that app without the composed middleware
 (plugins/stack.py, which installs nkcities/web/stack.py), and of plain Datasette, in interleaved
-rounds, pinned as the other
-benchmarks are (bench/NOTES.md has a run).
+rounds, pinned as the other benchmarks are (bench/NOTES.md has a run).
 
     .venv/bin/python -m bench.wrapper_cost [--rounds 8]
 """
