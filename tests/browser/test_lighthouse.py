@@ -93,8 +93,14 @@ def run_lighthouse(server, pages, out):
     runners = [subprocess.Popen([node, str(RUNNER), str(share), *(
         f"{name}={server}{pages[name]}" for name in names[n::AT_ONCE])], env=env, cwd=ROOT)
         for n, share in enumerate(shares)]
-    for runner in runners:
-        assert runner.wait(timeout=900) == 0, runner.args
+    try:
+        for runner in runners:
+            assert runner.wait(timeout=900) == 0, runner.args
+    finally:
+        for runner in runners:  # a failed or timed-out runner's partner stops with it
+            if runner.poll() is None:
+                runner.kill()
+                runner.wait()
     results = {}
     for share in shares:
         results.update(json.loads(share.read_text()))
