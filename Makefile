@@ -86,15 +86,20 @@ serve: build
 test-fast: $(INSTALLED)
 	$(BIN)/python -m pytest -q -n 2 -m "not slow and not external"
 
-# The image test and the fresh-machine test run containers of their own images and share
-# nothing: side by side, each one's output printed whole. Then the tests that time nothing two at
-# a time (pytest-xdist, a file to a worker: its module fixtures made once), and the timing tests
-# alone (tests/conftest.py's TIMING), with nothing else competing for the CPU.
-test: $(INSTALLED) browser lighthouse nginx gdal libreoffice slowhttptest $(CFFCONVERT) $(STOCK)
-	$(BIN)/ruff check .
-	$(MAKE) -j2 --output-sync=target image-test fresh-machine-test
-	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not slow and not timing"
+# Debian's packages first, one after another (apt holds a lock). Then side by side: the image
+# test and the fresh-machine test (containers of their own images: they share nothing), and the
+# venvs, npm, ruff and the tests that time nothing, each one's output printed whole. Then the
+# timing tests alone (tests/conftest.py's TIMING), with nothing else competing for the CPU.
+test: browser node nginx gdal libreoffice slowhttptest podman
+	$(MAKE) -j5 --output-sync=target image-test fresh-machine-test untimed-tests
 	$(BIN)/python -m pytest -m "not slow and timing"
+
+# The tests that time nothing, two at a time (pytest-xdist, a file to a worker: its module
+# fixtures made once).
+.PHONY: untimed-tests
+untimed-tests: $(INSTALLED) lighthouse $(CFFCONVERT) $(STOCK)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not slow and not timing"
 
 # Headless Chromium for the browser tests, curl for the README examples, and a CJK font so
 # Hangul and Hancha render in screenshots (Debian packages; CI runs as root, elsewhere sudo).
@@ -159,10 +164,12 @@ fresh-machine-test: podman
 # Lighthouse for tests/browser/test_lighthouse.py: npm ci, the version package-lock.json pins,
 # with Node and npm from Debian where there are none.
 LIGHTHOUSE := node_modules/.package-lock.json
+.PHONY: node
+node:
+	command -v npm >/dev/null || { $(APT_INSTALL) nodejs npm; }
+
 lighthouse: $(LIGHTHOUSE)
-$(LIGHTHOUSE): package.json package-lock.json
-	command -v npm >/dev/null || \
-	{ $(APT_INSTALL) nodejs npm; }
+$(LIGHTHOUSE): package.json package-lock.json | node
 	npm ci --no-audit --no-fund
 	touch $@
 
