@@ -84,7 +84,9 @@ def settle(page, traffic, cities=SOURCE_CITIES, timeout=30):
     icon = urllib.parse.urljoin(page.url, "/favicon.ico")
     deadline = time.monotonic() + timeout
     while icon not in traffic.urls.values() or traffic.open():
-        assert time.monotonic() < deadline, f"{page.url}: still open: {traffic.open()}"
+        assert time.monotonic() < deadline, (
+            f"{page.url}: {icon} asked for: {icon in traffic.urls.values()}; "
+            f"still open: {traffic.open()}")
         # A round trip on the session: the events sent before its answer are in by then.
         traffic.cdp.send("Runtime.evaluate", {
             "expression": "new Promise(done => setTimeout(done, 20))", "awaitPromise": True})
