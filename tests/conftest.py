@@ -133,11 +133,7 @@ TIMING = (
     "test_load.py",  # requests/s and p99
     "test_stack.py::test_a_cache_hit_takes_no_turn",  # held requests all taken in within 0.2 s
     "browser/test_lighthouse.py",  # performance scores
-    "browser/test_map.py",  # markers counted 500 ms after the first shows
     "browser/test_watch.py",  # a page's errors caught within 500 ms
-    # requests seen within 300 ms after networkidle: a late one missed would pass unseen
-    "browser/test_asset_cache.py",
-    "browser/test_bytes.py",
 )
 
 

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from browser.pages import settled
 from browser.test_bytes import OFFLINE, PAGES
 
 
@@ -26,7 +27,8 @@ def second_visits(server):
         cdp = context.new_cdp_session(page)
         cdp.send("Network.enable")
         for path in PAGES.values():
-            page.goto(server + path, wait_until="networkidle")
+            with settled(page, cdp):
+                page.goto(server + path)
         seen, from_cache = {}, set()
 
         def received(event):
@@ -37,8 +39,8 @@ def second_visits(server):
         cdp.on("Network.responseReceived", received)
         for current, path in PAGES.items():
             seen[current] = []
-            page.goto(server + path, wait_until="networkidle")
-            page.wait_for_timeout(300)  # late requests of scripts (the map's data)
+            with settled(page, cdp):
+                page.goto(server + path)
         browser.close()
     return {kind: [(url, "cache" if response.get("fromDiskCache") or request in from_cache
                     else str(response["status"])) for request, url, response in requests]
