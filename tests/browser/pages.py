@@ -38,6 +38,13 @@ DRAWN = f"""cities => ("DATASETTE_CLUSTER_MAP_LATITUDE_COLUMN" in window
         chart => chart.querySelector("svg, canvas"))"""
 
 
+def devtools(page):
+    """A DevTools protocol session of the page with its network events on, for settled()."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    return cdp
+
+
 class Traffic:
     """The requests of a page, from the DevTools protocol's events on cdp (a CDP session of the
     page, Network enabled) until stop(): their URLs and the bytes each moved."""

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from browser.pages import settled
+from browser.pages import devtools, settled
 from browser.test_bytes import OFFLINE, PAGES
 
 
@@ -24,8 +24,7 @@ def second_visits(server):
                                              args=[*CHROMIUM_ARGS, OFFLINE])
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         page = context.new_page()
-        cdp = context.new_cdp_session(page)
-        cdp.send("Network.enable")
+        cdp = devtools(page)
         for path in PAGES.values():
             with settled(page, cdp):
                 page.goto(server + path)

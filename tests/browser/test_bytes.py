@@ -12,7 +12,7 @@ from conftest import DB_NAME
 from playwright.sync_api import sync_playwright
 
 from browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from browser.pages import settled
+from browser.pages import devtools, settled
 
 OFFLINE = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
 # Every page kind: home, database (SQL editor), table, view, row, canned query with the map,
@@ -63,8 +63,7 @@ def measure(browser, server, path):
     the page: a 304) of one page."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    cdp = context.new_cdp_session(page)
-    cdp.send("Network.enable")
+    cdp = devtools(page)
     first = visit(page, cdp, server + path)
     page.goto("about:blank")
     repeat = visit(page, cdp, server + path)
@@ -108,8 +107,7 @@ def test_a_script_request_made_late_is_counted(offline_browser, server):
     context = offline_browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.add_init_script(LATE_FETCH)
-    cdp = context.new_cdp_session(page)
-    cdp.send("Network.enable")
+    cdp = devtools(page)
     moved = visit(page, cdp, server + PAGES["map"])
     context.close()
     rows = [url for url in moved if url.startswith(f"{server}{PAGES['map']}.json?")]

@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from browser.pages import CITIES_ON_MAP, settled
+from browser.pages import CITIES_ON_MAP, devtools, settled
 from conftest import DB_NAME, SOURCE_CITIES
 
 TILE_ZOOM = re.compile(r"/(\d+)/\d+/\d+(?:@2x)?\.png$")  # {z}/{x}/{y}{r}.png
@@ -13,13 +13,6 @@ TILE_ZOOM = re.compile(r"/(\d+)/\d+/\d+(?:@2x)?\.png$")  # {z}/{x}/{y}{r}.png
 def markers(page):
     """Cities on the map: single markers plus the counts on the cluster icons."""
     return page.evaluate(CITIES_ON_MAP)
-
-
-def devtools(page):
-    """A DevTools protocol session of the page with its network events on, for settled()."""
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("Network.enable")
-    return cdp
 
 
 def test_every_city_is_on_the_map(page, server):
