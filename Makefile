@@ -86,13 +86,16 @@ serve: build
 test-fast: $(INSTALLED)
 	$(BIN)/python -m pytest -q -n 2 -m "not slow and not external"
 
-# Side by side (make -j): Debian's packages, the venvs and npm; once they are there, the image
-# test and the fresh-machine test (containers of their own: they share nothing), the tests that
-# time nothing, and those that wait out the server's timeouts (tests/conftest.py's WAITS), each
-# job's output printed whole. Then the timing tests alone (tests/conftest.py's TIMING), with
-# nothing else competing for the CPU.
+# Side by side (make -j): Debian's packages, the venvs and npm; once they are there, the tests
+# that time nothing beside those that wait out the server's timeouts (tests/conftest.py's WAITS);
+# then the timing tests (tests/conftest.py's TIMING), with no other test competing for the CPU.
+# All along, the image and fresh-machine tests take only the CPU that nothing else wants
+# (CONTAINER_CPU). Each job's output is printed whole.
 test:
-	$(MAKE) -j6 --output-sync=target image-test fresh-machine-test untimed-tests wait-tests
+	$(MAKE) -j6 --output-sync=target image-test fresh-machine-test timing-tests
+
+.PHONY: timing-tests
+timing-tests: untimed-tests wait-tests
 	$(BIN)/python -m pytest -m "not slow and timing"
 
 # The tests that time nothing, two at a time (pytest-xdist, a file to a worker: its module
@@ -135,21 +138,26 @@ $(STOCK): $(STOCK_LOCK)
 	.venv-stock/bin/python -m pip install --quiet --no-compile --require-hashes -r $(STOCK_LOCK)
 	touch $@
 
-# The container tests run as root (CI does), elsewhere through sudo.
+# The container tests run as root (CI does), elsewhere through sudo; in the idle scheduling
+# class, and each container with the least CPU weight podman offers (--cpu-shares 2 in
+# scripts/), so that they slow no other test: they make images, install and build, and their
+# checks bound nothing in time.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+CONTAINER_CPU := chrt --idle 0
 
 # Build the Dockerfile with podman, run the image and check it (scripts/image-test.sh). No
-# registry is reachable here: scripts/base-image.sh makes the python:3.11-slim
-# base from Debian with debootstrap when the image is missing.
+# registry is reachable here: scripts/base-image.sh makes the python:3.11-slim base from the
+# fresh-machine test's Debian when the image is missing (one debootstrap for both: whichever
+# test comes second waits for it).
 .PHONY: image-test fresh-machine-test
 image-test: debian
-	$(SUDO) scripts/image-test.sh
+	$(SUDO) $(CONTAINER_CPU) scripts/image-test.sh
 
 # `make serve` and the full lock on a fresh Debian 12 with its own python3 (3.11.2), the oldest
 # Python the README supports, and the one-line message where python3-venv is missing
 # (scripts/fresh-machine-test.sh). Like image-test, skipped with a line where podman cannot run.
 fresh-machine-test: debian
-	$(SUDO) scripts/fresh-machine-test.sh
+	$(SUDO) $(CONTAINER_CPU) scripts/fresh-machine-test.sh
 
 # Lighthouse for tests/browser/test_lighthouse.py: npm ci, the version package-lock.json pins.
 LIGHTHOUSE := node_modules/.package-lock.json
