@@ -86,28 +86,21 @@ serve: build
 test-fast: $(INSTALLED)
 	$(BIN)/python -m pytest -q -n 2 -m "not slow and not external"
 
-# Side by side (make -j): Debian's packages, the venvs and npm; once they are there, the tests
-# that time nothing beside those that wait out the server's timeouts (tests/conftest.py's WAITS);
-# then the timing tests (tests/conftest.py's TIMING), with no other test competing for the CPU.
-# All along, the image and fresh-machine tests take only the CPU that nothing else wants
-# (CONTAINER_CPU). Each job's output is printed whole.
+# Side by side (make -j): Debian's packages, the venvs and npm; once they are there, the image
+# test and the fresh-machine test (one debootstrap between them: whichever comes second waits
+# for it) beside the tests that time nothing, each job's output printed whole. Then the timing
+# tests alone (tests/conftest.py's TIMING): any other work on the machine, even at the lowest
+# CPU priority, slows how fast the server takes in a burst of connections.
 test:
-	$(MAKE) -j6 --output-sync=target image-test fresh-machine-test timing-tests
-
-.PHONY: timing-tests
-timing-tests: untimed-tests wait-tests
+	$(MAKE) -j6 --output-sync=target image-test fresh-machine-test untimed-tests
 	$(BIN)/python -m pytest -m "not slow and timing"
 
 # The tests that time nothing, two at a time (pytest-xdist, a file to a worker: its module
-# fixtures made once), at a lower CPU priority than those that wait out timeouts, one at a time:
-# the CPU goes first to the tests whose verdicts bound a time.
-.PHONY: untimed-tests wait-tests
+# fixtures made once).
+.PHONY: untimed-tests
 untimed-tests: $(INSTALLED) lighthouse $(CFFCONVERT) $(STOCK) debian
 	$(BIN)/ruff check .
-	nice -n 10 $(BIN)/python -m pytest -n 2 --dist loadfile -m "not slow and not timing and not waits"
-
-wait-tests: $(INSTALLED) debian
-	$(BIN)/python -m pytest -m "not slow and waits"
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not slow and not timing"
 
 # The Debian packages the tests use, each after the command or file that shows it is there:
 # scripts/debian-packages.sh installs those missing in one apt-get run (as root, or through
@@ -139,12 +132,8 @@ $(STOCK): $(STOCK_LOCK)
 	.venv-stock/bin/python -m pip install --quiet --no-compile --require-hashes -r $(STOCK_LOCK)
 	touch $@
 
-# The container tests run as root (CI does), elsewhere through sudo; in the idle scheduling
-# class, and each container with the least CPU weight podman offers (--cpu-shares 2 in
-# scripts/), so that they slow no other test: they make images, install and build, and their
-# checks bound nothing in time.
+# The container tests run as root (CI does), elsewhere through sudo.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
-CONTAINER_CPU := chrt --idle 0
 
 # Build the Dockerfile with podman, run the image and check it (scripts/image-test.sh). No
 # registry is reachable here: scripts/base-image.sh makes the python:3.11-slim base from the
@@ -152,13 +141,13 @@ CONTAINER_CPU := chrt --idle 0
 # test comes second waits for it).
 .PHONY: image-test fresh-machine-test
 image-test: debian
-	$(SUDO) $(CONTAINER_CPU) scripts/image-test.sh
+	$(SUDO) scripts/image-test.sh
 
 # `make serve` and the full lock on a fresh Debian 12 with its own python3 (3.11.2), the oldest
 # Python the README supports, and the one-line message where python3-venv is missing
 # (scripts/fresh-machine-test.sh). Like image-test, skipped with a line where podman cannot run.
 fresh-machine-test: debian
-	$(SUDO) $(CONTAINER_CPU) scripts/fresh-machine-test.sh
+	$(SUDO) scripts/fresh-machine-test.sh
 
 # Lighthouse for tests/browser/test_lighthouse.py: npm ci, the version package-lock.json pins.
 LIGHTHOUSE := node_modules/.package-lock.json

@@ -15,7 +15,7 @@ if "${PODMAN[@]}" image exists "$IMAGE"; then
     exit 0
 fi
 "$(dirname "$0")/bookworm-image.sh" "$BOOKWORM"
-"${PODMAN[@]}" build --cpu-shares 2 --pull=never -t "$IMAGE" -f - <<EOF
+"${PODMAN[@]}" build --pull=never -t "$IMAGE" -f - <<EOF
 FROM $BOOKWORM
 RUN apt-get purge -y -q --autoremove make git && python3 -m venv /usr/local
 EOF

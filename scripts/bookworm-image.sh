@@ -33,4 +33,4 @@ tar -C "$root" -c . | "${PODMAN[@]}" import \
     --change 'ENV LANG=C.UTF-8' \
     --change 'CMD ["python3"]' \
     - "$IMAGE"
-"${PODMAN[@]}" run --cpu-shares 2 --rm "$IMAGE" python3 -c 'import sys; print("bookworm-image:", sys.version)'
+"${PODMAN[@]}" run --rm "$IMAGE" python3 -c 'import sys; print("bookworm-image:", sys.version)'

@@ -23,7 +23,7 @@ git ls-files -z --cached --others --exclude-standard | xargs -0 -r sh -c 'for f;
     | tar --null -T - -cf "$tree"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 run() {  # run SCRIPT: SCRIPT in a new container of IMAGE, in a copy of the work tree at /w
-    timeout 1200 "${PODMAN[@]}" run --cpu-shares 2 --rm --network host -v "$tree:/tree.tar:ro" \
+    timeout 1200 "${PODMAN[@]}" run --rm --network host -v "$tree:/tree.tar:ro" \
         -e PORT="$port" "$IMAGE" bash -euo pipefail -c "mkdir /w && tar -C /w -xf /tree.tar && cd /w && $1"
 }
 fail() { echo "fresh-machine-test: FAIL: $*" >&2; exit 1; }

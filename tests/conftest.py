@@ -122,10 +122,11 @@ OUT_OF_PROCESS = (
 TIMING = (
     "test_serving.py",  # latency ratios, answers within 1 s, rate windows, 503 at once, timeouts
     "test_hostile_sql.py",  # each hostile request answered within 1-2 s
-    "test_slow_clients.py",  # slowhttptest at full strength beside the legitimate client
+    "test_slow_clients.py",  # slowhttptest; legitimate latencies; closed within timeout + 2 s
     "test_noisy_clients.py",  # loud p50 against the quiet p50
     "test_burst.py",  # 50 connections at once, none refused
-    # 503 within 1 s; SIGHUP 0.2 s into a request; the log read after 0.2 s
+    # 503 within 1 s, SIGTERM within 10 s; SIGHUP 0.2 s into a request; the log read after 0.2 s
+    "test_serve_start.py::test_file_changed_while_serving",
     "test_serve_start.py::test_same_size_same_mtime_rewrite_is_caught",
     "test_serve_start.py::test_sighup_ends_the_server_like_sigterm",
     "test_serve_start.py::test_access_log_lines_are_bounded",
@@ -133,16 +134,6 @@ TIMING = (
     "test_stack.py::test_a_cache_hit_takes_no_turn",  # held requests all taken in within 0.2 s
     "browser/test_lighthouse.py",  # performance scores
     "browser/test_watch.py",  # a page's errors caught within 500 ms
-)
-# Tests that wait out the server's own timeouts and bound what they time by seconds, not by a
-# share of the CPU: mostly asleep, so `make test` runs them one at a time beside the others, not
-# in the timing run. A connection that held a place would hold it until its timeout, 5-10 s.
-WAITS = (
-    "test_slow_clients.py::test_half_sent",  # closed within timeout + 2 s; others' within 1 s
-    "test_slow_clients.py::test_more_half_sent",  # the oldest dropped within 1 s
-    "test_serving.py::test_idle_connections_are_closed",  # closed after timeout_keep_alive + 1 s
-    "test_serving.py::test_clients_that_never_read",  # resident memory, with 2 s to fill buffers
-    "test_serve_start.py::test_file_changed_while_serving",  # 503 within 1 s, SIGTERM within 10 s
 )
 
 
@@ -152,7 +143,5 @@ def pytest_collection_modifyitems(config, items):
         if ("browser" in item.path.parts or REAL_SERVER & set(item.fixturenames)
                 or nodeid.startswith(OUT_OF_PROCESS)):
             item.add_marker(pytest.mark.external)
-        if nodeid.startswith(WAITS):
-            item.add_marker(pytest.mark.waits)
-        elif nodeid.startswith(TIMING):
+        if nodeid.startswith(TIMING):
             item.add_marker(pytest.mark.timing)
