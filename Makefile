@@ -104,18 +104,20 @@ untimed-tests: $(INSTALLED) lighthouse $(CFFCONVERT) $(STOCK) debian
 
 # The Debian packages the tests use, each after the command or file that shows it is there:
 # scripts/debian-packages.sh installs those missing in one apt-get run (as root, or through
-# sudo). Headless Chromium, curl and a CJK font (Hangul and Hancha in screenshots) for the
-# browser tests and the README's examples; Node and npm for Lighthouse where there are none;
-# nginx for the reverse-proxy tests of deploy/nginx.conf; GDAL's ogrinfo for the GeoJSON tests;
-# headless LibreOffice Calc for the .xlsx and CSV downloads; slowhttptest for the slow-client
-# attacks; and, with their recommended packages, podman, runc and debootstrap for the image and
-# fresh-machine tests.
+# sudo). First, with their recommended packages, podman, runc and debootstrap, so that the
+# container tests start while the rest installs (apt holds a lock: one run at a time). Then
+# headless Chromium, curl and a CJK font (Hangul and Hancha in screenshots) for the browser
+# tests and the README's examples; Node and npm for Lighthouse where there are none; nginx for
+# the reverse-proxy tests of deploy/nginx.conf; GDAL's ogrinfo for the GeoJSON tests; headless
+# LibreOffice Calc for the .xlsx and CSV downloads; and slowhttptest for the slow-client attacks.
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
-DEBIAN_PACKAGES := chromium=chromium curl=curl $(CJK_FONT)=fonts-noto-cjk npm=nodejs,npm \
-    /usr/sbin/nginx=nginx ogrinfo=gdal-bin soffice=libreoffice-calc-nogui \
-    slowhttptest=slowhttptest -- podman=podman runc=runc debootstrap=debootstrap
-debian:
-	scripts/debian-packages.sh $(DEBIAN_PACKAGES)
+.PHONY: podman
+podman:
+	scripts/debian-packages.sh -- podman=podman runc=runc debootstrap=debootstrap
+debian: podman
+	scripts/debian-packages.sh chromium=chromium curl=curl $(CJK_FONT)=fonts-noto-cjk \
+	    npm=nodejs,npm /usr/sbin/nginx=nginx ogrinfo=gdal-bin soffice=libreoffice-calc-nogui \
+	    slowhttptest=slowhttptest
 
 # cffconvert (tests/test_citation.py validates CITATION.cff with it) pins jsonschema 3, which
 # frictionless cannot use: it gets a venv of its own.
@@ -140,13 +142,13 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 # fresh-machine test's Debian when the image is missing (one debootstrap for both: whichever
 # test comes second waits for it).
 .PHONY: image-test fresh-machine-test
-image-test: debian
+image-test: podman
 	$(SUDO) scripts/image-test.sh
 
 # `make serve` and the full lock on a fresh Debian 12 with its own python3 (3.11.2), the oldest
 # Python the README supports, and the one-line message where python3-venv is missing
 # (scripts/fresh-machine-test.sh). Like image-test, skipped with a line where podman cannot run.
-fresh-machine-test: debian
+fresh-machine-test: podman
 	$(SUDO) scripts/fresh-machine-test.sh
 
 # Lighthouse for tests/browser/test_lighthouse.py: npm ci, the version package-lock.json pins.
