@@ -16,7 +16,7 @@ CFF_LOCK := requirements-cff.lock
 STOCK := .venv-stock/bin/datasette
 STOCK_LOCK := requirements-stock.lock
 
-.PHONY: install install-serve build serve test test-fast clean browser lighthouse nginx lock reference FORCE
+.PHONY: install install-serve build serve test test-fast clean debian lighthouse lock reference FORCE
 
 install: $(INSTALLED)
 
@@ -86,42 +86,38 @@ serve: build
 test-fast: $(INSTALLED)
 	$(BIN)/python -m pytest -q -n 2 -m "not slow and not external"
 
-# Debian's packages first, one after another (apt holds a lock). Then side by side: the image
-# test and the fresh-machine test (containers of their own images: they share nothing), and the
-# venvs, npm, ruff and the tests that time nothing, each one's output printed whole. Then the
-# timing tests alone (tests/conftest.py's TIMING), with nothing else competing for the CPU.
-test: browser node nginx gdal libreoffice slowhttptest podman
-	$(MAKE) -j5 --output-sync=target image-test fresh-machine-test untimed-tests
+# Side by side (make -j): Debian's packages, the venvs and npm; once they are there, the image
+# test and the fresh-machine test (one debootstrap between them: whichever comes second waits
+# for it) beside the tests that time nothing, each job's output printed whole. Then the timing
+# tests alone (tests/conftest.py's TIMING): any other work on the machine, even at the lowest
+# CPU priority, slows how fast the server takes in a burst of connections.
+test:
+	$(MAKE) -j6 --output-sync=target image-test fresh-machine-test untimed-tests
 	$(BIN)/python -m pytest -m "not slow and timing"
 
 # The tests that time nothing, two at a time (pytest-xdist, a file to a worker: its module
 # fixtures made once).
 .PHONY: untimed-tests
-untimed-tests: $(INSTALLED) lighthouse $(CFFCONVERT) $(STOCK)
+untimed-tests: $(INSTALLED) lighthouse $(CFFCONVERT) $(STOCK) debian
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not slow and not timing"
 
-# Headless Chromium for the browser tests, curl for the README examples, and a CJK font so
-# Hangul and Hancha render in screenshots (Debian packages; CI runs as root, elsewhere sudo).
-SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+# The Debian packages the tests use, each after the command or file that shows it is there:
+# scripts/debian-packages.sh installs those missing in one apt-get run (as root, or through
+# sudo). First, with their recommended packages, podman, runc and debootstrap, so that the
+# container tests start while the rest installs (apt holds a lock: one run at a time). Then
+# headless Chromium, curl and a CJK font (Hangul and Hancha in screenshots) for the browser
+# tests and the README's examples; Node and npm for Lighthouse where there are none; nginx for
+# the reverse-proxy tests of deploy/nginx.conf; GDAL's ogrinfo for the GeoJSON tests; headless
+# LibreOffice Calc for the .xlsx and CSV downloads; and slowhttptest for the slow-client attacks.
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
-# Without recommended packages, which the tests do not use (chromium's would bring systemd and
-# cups); podman keeps its own, which its runtime needs.
-APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y
-APT_INSTALL := $(SUDO) apt-get update && $(APT_GET) --no-install-recommends
-browser:
-	command -v chromium >/dev/null && command -v curl >/dev/null && test -f $(CJK_FONT) || \
-	{ $(APT_INSTALL) chromium curl fonts-noto-cjk; }
-
-# slowhttptest, the slow-client attacks of tests/test_slow_clients.py.
-.PHONY: slowhttptest
-slowhttptest:
-	command -v slowhttptest >/dev/null || { $(APT_INSTALL) slowhttptest; }
-
-# GDAL's ogrinfo, which the GeoJSON tests read the served file, dist/ and the .db with.
-.PHONY: gdal
-gdal:
-	command -v ogrinfo >/dev/null || { $(APT_INSTALL) gdal-bin; }
+.PHONY: podman
+podman:
+	scripts/debian-packages.sh -- podman=podman runc=runc debootstrap=debootstrap
+debian: podman
+	scripts/debian-packages.sh chromium=chromium curl=curl $(CJK_FONT)=fonts-noto-cjk \
+	    npm=nodejs,npm /usr/sbin/nginx=nginx ogrinfo=gdal-bin soffice=libreoffice-calc-nogui \
+	    slowhttptest=slowhttptest
 
 # cffconvert (tests/test_citation.py validates CITATION.cff with it) pins jsonschema 3, which
 # frictionless cannot use: it gets a venv of its own.
@@ -138,20 +134,14 @@ $(STOCK): $(STOCK_LOCK)
 	.venv-stock/bin/python -m pip install --quiet --no-compile --require-hashes -r $(STOCK_LOCK)
 	touch $@
 
-# Headless LibreOffice Calc, which tests/test_xlsx.py opens the .xlsx downloads with.
-.PHONY: libreoffice
-libreoffice:
-	command -v soffice >/dev/null || \
-	{ $(APT_INSTALL) libreoffice-calc-nogui; }
+# The container tests run as root (CI does), elsewhere through sudo.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 # Build the Dockerfile with podman, run the image and check it (scripts/image-test.sh). No
-# registry is reachable here: scripts/base-image.sh makes the python:3.11-slim
-# base from Debian with debootstrap when the image is missing.
-.PHONY: image-test fresh-machine-test podman
-podman:
-	command -v podman >/dev/null && command -v runc >/dev/null && command -v debootstrap >/dev/null || \
-	{ $(SUDO) apt-get update && $(APT_GET) podman runc debootstrap; }
-
+# registry is reachable here: scripts/base-image.sh makes the python:3.11-slim base from the
+# fresh-machine test's Debian when the image is missing (one debootstrap for both: whichever
+# test comes second waits for it).
+.PHONY: image-test fresh-machine-test
 image-test: podman
 	$(SUDO) scripts/image-test.sh
 
@@ -161,30 +151,12 @@ image-test: podman
 fresh-machine-test: podman
 	$(SUDO) scripts/fresh-machine-test.sh
 
-# Lighthouse for tests/browser/test_lighthouse.py: npm ci, the version package-lock.json pins,
-# with Node and npm from Debian where there are none.
+# Lighthouse for tests/browser/test_lighthouse.py: npm ci, the version package-lock.json pins.
 LIGHTHOUSE := node_modules/.package-lock.json
-.PHONY: node
-node:
-	command -v npm >/dev/null || { $(APT_INSTALL) nodejs npm; }
-
 lighthouse: $(LIGHTHOUSE)
-$(LIGHTHOUSE): package.json package-lock.json | node
+$(LIGHTHOUSE): package.json package-lock.json | debian
 	npm ci --no-audit --no-fund
 	touch $@
-
-# Debian's nginx, for the reverse-proxy tests of deploy/nginx.conf (tests/test_serving.py's test_nginx_*,
-# tests/test_noisy_clients.py).
-# Installing it must not start Debian's nginx service on port 80: a policy-rc.d that denies
-# starts (unless the machine has one already) for the duration of the install.
-NO_START := /usr/sbin/policy-rc.d
-nginx:
-	test -x /usr/sbin/nginx || { $(SUDO) apt-get update && \
-	  if test -e $(NO_START); then ours=; else ours=1; \
-	    printf '#!/bin/sh\nexit 101\n' | $(SUDO) tee $(NO_START) >/dev/null; \
-	    $(SUDO) chmod +x $(NO_START); fi; \
-	  $(APT_GET) --no-install-recommends nginx; status=$$?; \
-	  test -z "$$ours" || $(SUDO) rm -f $(NO_START); exit $$status; }
 
 # Datasette 0.65.5's own test suite, as it is and with plugins/ registered
 # (scripts/datasette-suite.sh, in /tmp): not part of make test. docs/datasette-suite.md says why

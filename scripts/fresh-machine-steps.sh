@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Inside scripts/fresh-machine-test.sh's container, in a copy of the work tree: `make serve`
-# until / answers 200 on $PORT, then the full test lock on the same Python.
+# until / answers 200 on $PORT, then the full test lock on the same Python (make install).
 set -euo pipefail
 python3 --version
 make serve >/tmp/serve.log 2>&1 &
@@ -31,6 +31,6 @@ if kill -0 "$poll" 2>/dev/null || ! wait "$poll"; then
     tail -n 30 /tmp/serve.log >&2
     exit 1
 fi
-.venv/bin/python -m pip install --quiet --require-hashes -r requirements.lock
+make install  # the full lock on top, as make test starts
 .venv/bin/python -m pip check
 echo "fresh-machine-test: ok requirements.lock installs on $(python3 --version)"

@@ -14,7 +14,7 @@ status=0
 scripts/podman-ready.sh fresh-machine-test || status=$?
 [ "$status" = 2 ] && exit 0
 [ "$status" = 0 ] || exit "$status"
-scripts/bookworm-image.sh "$IMAGE" python3,python3-venv,python3-pip,make,git,ca-certificates
+scripts/bookworm-image.sh "$IMAGE"
 
 # The work tree as a clone would have it (tracked and new files, nothing ignored, no .venv).
 tree=$(mktemp /var/tmp/fresh-tree.XXXXXX.tar)

@@ -85,7 +85,7 @@ def proxied(tmp_path_factory, served):
     """nginx with deploy/nginx.conf in front of the module's server, from the module's start:
     a connection that sends half its headers is opened at once, and checked last."""
     if not Path(NGINX).exists():
-        pytest.fail("no nginx: run `make nginx` (installs Debian's nginx)", pytrace=False)
+        pytest.fail("no nginx: run `make debian` (installs Debian's nginx)", pytrace=False)
     folder = tmp_path_factory.mktemp("nginx")
     port = free_port()
     conf = main_config(folder, port, served.port)

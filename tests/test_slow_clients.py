@@ -1,5 +1,5 @@
 """Clients that send a request slowly, or never whole, against the real server
-(nkcities/web/serve.py, serve.yml): the real slowhttptest (Debian's, `make slowhttptest`)
+(nkcities/web/serve.py, serve.yml): the real slowhttptest (Debian's, `make debian`)
 and raw sockets on 127.0.0.1,
 while a legitimate client on 127.0.0.9 asks for the cities JSON every 200 ms on a new
 connection. Every legitimate request must succeed within 1 s: a connection that has not sent a
@@ -68,7 +68,7 @@ class Measured:
 def slowhttptest(port, mode, seconds=15, connections=500):
     """slowhttptest's attack `mode` at `connections` connections for `seconds` (-l)."""
     if not shutil.which("slowhttptest"):
-        pytest.fail("no slowhttptest: run `make slowhttptest` (Debian's)", pytrace=False)
+        pytest.fail("no slowhttptest: run `make debian` (Debian's)", pytrace=False)
     # -r: connections opened per second; -i/-p: a follow-up every 2 s, probe timeout 3 s.
     return subprocess.Popen(
         ["slowhttptest", mode, "-c", str(connections), "-r", "200", "-l", str(seconds),

@@ -38,7 +38,7 @@ def browser():
     """Chromium, per test module: Playwright's sync API holds an event loop while it runs, and
     the other tests' asyncio.run() cannot start while one is running."""
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
-        pytest.fail(f"no Chromium at {CHROMIUM}: run `make browser` (installs Debian's chromium), "
+        pytest.fail(f"no Chromium at {CHROMIUM}: run `make debian` (installs Debian's chromium), "
                     "or set CHROMIUM to its path", pytrace=False)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
