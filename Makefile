@@ -86,9 +86,9 @@ serve: build
 test-fast: $(INSTALLED)
 	$(BIN)/python -m pytest -q -n 2 -m "not slow and not external"
 
-# Side by side (make -j): Debian's packages, the venvs and npm; once they are there, the image
+# Side by side (make -j): Debian's packages, the venvs and npm; once podman is in, the image
 # test and the fresh-machine test (one debootstrap between them: whichever comes second waits
-# for it) beside the tests that time nothing, each job's output printed whole. Then the timing
+# for it); once the rest is in, the tests that time nothing. Each job's output is printed whole. Then the timing
 # tests alone (tests/conftest.py's TIMING): any other work on the machine, even at the lowest
 # CPU priority, slows how fast the server takes in a burst of connections.
 test:
@@ -103,17 +103,18 @@ untimed-tests: $(INSTALLED) lighthouse $(CFFCONVERT) $(STOCK) debian
 	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not slow and not timing"
 
 # The Debian packages the tests use, each after the command or file that shows it is there:
-# scripts/debian-packages.sh installs those missing in one apt-get run (as root, or through
-# sudo). First, with their recommended packages, podman, runc and debootstrap, so that the
-# container tests start while the rest installs (apt holds a lock: one run at a time). Then
-# headless Chromium, curl and a CJK font (Hangul and Hancha in screenshots) for the browser
-# tests and the README's examples; Node and npm for Lighthouse where there are none; nginx for
-# the reverse-proxy tests of deploy/nginx.conf; GDAL's ogrinfo for the GeoJSON tests; headless
-# LibreOffice Calc for the .xlsx and CSV downloads; and slowhttptest for the slow-client attacks.
+# scripts/debian-packages.sh installs those missing in one apt-get run per list (as root, or
+# through sudo; apt holds a lock, so one list after the other). First, with their recommended
+# packages, podman, runc and debootstrap, so that the container tests start while the rest
+# installs. Then headless Chromium, curl and a CJK font (Hangul and Hancha in screenshots) for
+# the browser tests and the README's examples; Node and npm for Lighthouse where there are none;
+# nginx for the reverse-proxy tests of deploy/nginx.conf; GDAL's ogrinfo for the GeoJSON tests;
+# headless LibreOffice Calc for the .xlsx and CSV downloads; and slowhttptest for the slow-client
+# attacks.
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 .PHONY: podman
 podman:
-	scripts/debian-packages.sh -- podman=podman runc=runc debootstrap=debootstrap
+	scripts/debian-packages.sh --with-recommends podman=podman runc=runc debootstrap=debootstrap
 debian: podman
 	scripts/debian-packages.sh chromium=chromium curl=curl $(CJK_FONT)=fonts-noto-cjk \
 	    npm=nodejs,npm /usr/sbin/nginx=nginx ogrinfo=gdal-bin soffice=libreoffice-calc-nogui \
