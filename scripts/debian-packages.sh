@@ -10,10 +10,9 @@ recommends=(--no-install-recommends)
 [ "${1:-}" = --with-recommends ] && { recommends=(); shift; }
 packages=()
 for arg; do
-    tool=${arg%%=*}
-    command -v "$tool" >/dev/null || [ -e "$tool" ] || IFS=, read -ra more <<<"${arg#*=}"
+    command -v "${arg%%=*}" >/dev/null || [ -e "${arg%%=*}" ] && continue
+    IFS=, read -ra more <<<"${arg#*=}"
     packages+=("${more[@]}")
-    more=()
 done
 [ ${#packages[@]} -gt 0 ] || exit 0
 
